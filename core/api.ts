@@ -1,0 +1,252 @@
+/**
+ * The boundary between the routing core and the protocol adapters.
+ *
+ * Adapters call verbs (declare, bind, publish, consume, ack) on a
+ * `CoreSession` and receive deliveries through a `ConsumerSink` plus batched
+ * outcome events (`confirmed`, `rejected`, `blocked`) through `SessionEvents`.
+ * Nothing here names a wire protocol; `protocol` is an opaque label for stats.
+ *
+ * Errors: every verb may throw `BrokerError` (see errors.ts) synchronously.
+ */
+import type { ErrorCode } from './errors.js';
+import type { FieldTable } from './field-table.js';
+import type { Message } from './message.js';
+
+// ---------------------------------------------------------------- users
+
+export interface AuthUser {
+  readonly name: string;
+  readonly tags: readonly string[];
+}
+
+export interface Permissions {
+  configure: string;
+  write: string;
+  read: string;
+}
+
+export interface UserManager {
+  addUser(name: string, password: string | null, tags?: string[]): void;
+  /** RabbitMQ's rabbit_password_hashing_sha256 format: base64(salt(4) + sha256(salt + password)) */
+  addUserWithHash(name: string, passwordHash: string, tags?: string[]): void;
+  deleteUser(name: string): void;
+  changePassword(name: string, password: string): void;
+  listUsers(): { name: string; tags: string[]; passwordHash: string }[];
+  setPermissions(user: string, vhost: string, p: Permissions): void;
+  clearPermissions(user: string, vhost: string): void;
+  listPermissions(): { user: string; vhost: string; permissions: Permissions }[];
+  /** Checks the password. Returns null when the user is unknown or the password is wrong. */
+  authenticate(name: string, password: string): AuthUser | null;
+  /** Users named in `loopback_users` may only connect from loopback. */
+  setLoopbackUsers(names: string[]): void;
+  isLoopbackOnly(name: string): boolean;
+  /** True when the user has some permission on the vhost. */
+  canAccessVhost(user: string, vhost: string): boolean;
+}
+
+// ---------------------------------------------------------------- topology
+
+export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers' | string;
+
+export interface ExchangeDecl {
+  name: string;
+  type: ExchangeType;
+  durable?: boolean;
+  autoDelete?: boolean;
+  internal?: boolean;
+  args?: FieldTable;
+  /** only check existence (AMQP passive); 404 when missing */
+  passive?: boolean;
+}
+
+export interface QueueDecl {
+  /** '' → server-named `amq.gen-…` */
+  name: string;
+  durable?: boolean;
+  exclusive?: boolean;
+  autoDelete?: boolean;
+  args?: FieldTable;
+  passive?: boolean;
+}
+
+export interface QueueInfo {
+  name: string;
+  messageCount: number;
+  consumerCount: number;
+}
+
+export interface BindingDecl {
+  /** source exchange */
+  source: string;
+  /** destination queue or exchange */
+  destination: string;
+  destinationType: 'queue' | 'exchange';
+  routingKey: string;
+  args?: FieldTable;
+}
+
+// ---------------------------------------------------------------- publish
+
+export interface PublishOptions {
+  /** AMQP mandatory: the adapter wants to know when no queue took it */
+  mandatory?: boolean;
+  /**
+   * When given, the outcome arrives later through `SessionEvents.confirmed`
+   * or `SessionEvents.rejected` with this id (ids increase per session).
+   * Unroutable messages are confirmed (as RabbitMQ does) after `PublishResult`
+   * said `routed: 0`.
+   */
+  confirmId?: number;
+}
+
+export interface PublishResult {
+  /** number of queues (and direct reply-to consumers) that took the message */
+  routed: number;
+}
+
+// ---------------------------------------------------------------- consume
+
+export interface ConsumeOptions {
+  /** '' → server-generated `amq.ctag-…` */
+  tag: string;
+  noAck: boolean;
+  exclusive?: boolean;
+  /** consumer priority (AMQP x-priority) */
+  priority?: number;
+  args?: FieldTable;
+  /** max unacked for this consumer: AMQP prefetch_count, MQTT Receive Maximum, STOMP prefetch-count. 0 = unlimited */
+  credit: number;
+}
+
+export interface Delivery {
+  /** session-wide delivery tag (AMQP delivery-tag); 1, 2, 3… per session */
+  readonly tag: number;
+  readonly message: Message;
+  readonly redelivered: boolean;
+  /** queue it came from ('' for direct reply-to) */
+  readonly queue: string;
+  readonly consumerTag: string;
+  /** message count left in the queue (basic.get-ok) */
+  readonly remaining?: number;
+}
+
+export interface ConsumerSink {
+  /**
+   * Encode and write. Return false when the transport is over its high-water
+   * mark: the core then stops delivering to this consumer until `resume()`.
+   * The delivery that returned false still counts as delivered.
+   */
+  deliver(d: Delivery): boolean;
+  /** The server cancelled this consumer (queue deleted, …). */
+  cancelled(reason: ErrorCode | 'QUEUE_DELETED'): void;
+}
+
+export interface ConsumerHandle {
+  readonly tag: string;
+  readonly queue: string;
+  setCredit(n: number): void;
+  /** The transport drained: deliver again. */
+  resume(): void;
+  /** Cancel; unacked deliveries stay unacked until acked or the session closes. */
+  cancel(): void;
+}
+
+// ---------------------------------------------------------------- sessions
+
+export interface SessionEvents {
+  /** all target queues accepted (transient) or stored (persistent) these confirm ids; ascending */
+  confirmed(ids: readonly number[]): void;
+  /** these confirm ids were refused (overflow reject-publish, store failure); ascending */
+  rejected(ids: readonly number[], code: ErrorCode): void;
+  /** resource alarm: stop reading the publisher's socket */
+  blocked(reason: string): void;
+  unblocked(): void;
+}
+
+export interface ConnectionContext {
+  vhost: string;
+  user: AuthUser;
+  /** opaque label for stats: amqp091, mqtt311, stomp… */
+  protocol: string;
+  /** remote address, for logs and management */
+  remoteAddress: string;
+  remotePort?: number;
+  /** free-form properties for the management API (client properties, client id…) */
+  clientProperties?: Record<string, unknown>;
+}
+
+export interface CoreConnection {
+  readonly id: string;
+  readonly vhost: string;
+  readonly user: AuthUser;
+  openSession(events: SessionEvents): CoreSession;
+  /** Closes every session, deletes exclusive queues owned by this connection. */
+  close(): void;
+}
+
+export interface CoreSession {
+  readonly connection: CoreConnection;
+
+  declareExchange(d: ExchangeDecl): void;
+  /** ifUnused: 406 when the exchange has bindings as a source */
+  deleteExchange(name: string, o?: { ifUnused?: boolean }): void;
+  declareQueue(d: QueueDecl): QueueInfo;
+  /** returns the number of messages deleted */
+  deleteQueue(name: string, o?: { ifUnused?: boolean; ifEmpty?: boolean }): number;
+  purgeQueue(name: string): number;
+  bind(b: BindingDecl): void;
+  unbind(b: BindingDecl): void;
+
+  /** Routing is synchronous; the confirm is not (see PublishOptions.confirmId). */
+  publish(msg: Message, o?: PublishOptions): PublishResult;
+
+  consume(queue: string, sink: ConsumerSink, o: ConsumeOptions): ConsumerHandle;
+  /** basic.get: null when empty. noAck=false → the delivery must be acked/rejected by tag. */
+  get(queue: string, noAck: boolean): Delivery | null;
+
+  ack(tag: number, multiple: boolean): void;
+  /** requeue=false → dead-letter (or drop); requeue=true → back at its position, redelivered */
+  reject(tag: number, multiple: boolean, requeue: boolean): void;
+  /** basic.recover(requeue=true): requeue every unacked delivery of this session */
+  recover(): void;
+  /** channel-wide credit (AMQP basic.qos global=true). 0 = unlimited */
+  setSessionCredit(n: number): void;
+  /** Deliveries unacked on this session. */
+  readonly unackedCount: number;
+
+  /** Requeues unacked deliveries, cancels consumers. */
+  close(): void;
+}
+
+// ---------------------------------------------------------------- core
+
+export interface VhostManager {
+  addVhost(name: string, o?: { description?: string }): void;
+  deleteVhost(name: string): void;
+  hasVhost(name: string): boolean;
+  listVhosts(): string[];
+}
+
+/** pino-compatible structured logger (never log passwords or message bodies) */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+export interface CoreOptions {
+  /** created at start with full permissions for the default user; default '/' */
+  defaultVhost?: string;
+  logger?: Logger;
+}
+
+export interface Core {
+  readonly users: UserManager;
+  readonly vhosts: VhostManager;
+  /** NOT_ALLOWED when the vhost is unknown; ACCESS_REFUSED when the user has no access to it. */
+  openConnection(ctx: ConnectionContext): CoreConnection;
+  /** Closes everything (connections are expected to have been closed by adapters first). */
+  shutdown(): Promise<void>;
+}
