@@ -242,9 +242,68 @@ export interface CoreOptions {
   logger?: Logger;
 }
 
+// ---------------------------------------------------------------- inspection
+
+export interface QueueSummary {
+  name: string;
+  durable: boolean;
+  exclusive: boolean;
+  autoDelete: boolean;
+  args: FieldTable;
+  /** ready + unacked */
+  messages: number;
+  messagesReady: number;
+  messagesUnacked: number;
+  consumers: number;
+}
+
+export interface ExchangeSummary {
+  name: string;
+  type: ExchangeType;
+  durable: boolean;
+  autoDelete: boolean;
+  internal: boolean;
+  args: FieldTable;
+}
+
+export interface BindingSummary {
+  /** '' for the default exchange's implicit bindings (one per queue, as RabbitMQ lists them) */
+  source: string;
+  destination: string;
+  destinationType: 'queue' | 'exchange';
+  routingKey: string;
+  args: FieldTable;
+}
+
+export interface ConnectionSummary {
+  id: string;
+  vhost: string;
+  user: string;
+  protocol: string;
+  remoteAddress: string;
+  sessions: number;
+}
+
+/** Read-only views for tests and the management API. Unknown vhost → NOT_FOUND. */
+export interface CoreInspector {
+  listQueues(vhost: string): QueueSummary[];
+  listExchanges(vhost: string): ExchangeSummary[];
+  listBindings(vhost: string): BindingSummary[];
+  listConnections(): ConnectionSummary[];
+}
+
+/** Resource alarms (memory, disk…): while any is on, every session gets `blocked("low on <name>")`. */
+export interface FlowControl {
+  setAlarm(name: string, on: boolean): void;
+  /** names of the alarms currently on */
+  activeAlarms(): string[];
+}
+
 export interface Core {
   readonly users: UserManager;
   readonly vhosts: VhostManager;
+  readonly inspect: CoreInspector;
+  readonly flow: FlowControl;
   /** NOT_ALLOWED when the vhost is unknown; ACCESS_REFUSED when the user has no access to it. */
   openConnection(ctx: ConnectionContext): CoreConnection;
   /** Closes everything (connections are expected to have been closed by adapters first). */

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'RESOURCE_LOCKED' // AMQP 405
   | 'PRECONDITION_FAILED' // AMQP 406
   | 'NOT_ALLOWED' // AMQP 530 (connection level)
+  | 'COMMAND_INVALID' // AMQP 503 (connection level), e.g. "unknown exchange type 'foo'"
   | 'NOT_IMPLEMENTED' // AMQP 540
   | 'RESOURCE_ERROR' // AMQP 506
   | 'INTERNAL_ERROR' // AMQP 541
