@@ -1,0 +1,297 @@
+/**
+ * The config schema: every key Polyport accepts, with RabbitMQ's key names,
+ * value types (zod 4) and defaults, and the typed `Config` built from them.
+ *
+ * Responsibilities:
+ * - `KEYS`: the single table of accepted keys (`*` matches one key segment),
+ *   each with a zod validator from the string value and a default;
+ * - `buildConfig(entries)`: validate every entry (unknown key or bad value →
+ *   ConfigError naming the key and line), apply defaults, check cross-key
+ *   rules, return a `Config`.
+ *
+ * Keys accepted for protocols that are not served yet (mqtt, stomp, web_*,
+ * management, prometheus) are validated and typed already, so config files
+ * written for later releases keep working.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { ConfigError, location, type ConfigEntry } from './parse.js';
+
+// ---------------------------------------------------------------- value types
+
+export interface Endpoint {
+  /** IP address to bind; undefined = all interfaces */
+  readonly host?: string | undefined;
+  /** 0 = any free port */
+  readonly port: number;
+}
+
+export interface NamedEndpoint extends Endpoint {
+  /** the last key segment: `default` in `listeners.tcp.default` */
+  readonly name: string;
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical', 'none'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function int(max: number, min = 0) {
+  return z
+    .string()
+    .regex(/^\d+$/, 'expected a non-negative integer')
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, `expected an integer from ${min} to ${max}`)
+        .max(max, `expected an integer from ${min} to ${max}`),
+    );
+}
+
+const port = int(65535);
+
+/** `5672`, `127.0.0.1:5672`, `::1:5672` or `[::1]:5672` (RabbitMQ syntax). */
+export function parseEndpoint(s: string): Endpoint | null {
+  if (/^\d+$/.test(s)) return portOnly(s);
+  const bracket = /^\[([^\]]+)\]:(\d+)$/.exec(s);
+  let host: string | undefined;
+  let p: string | undefined;
+  if (bracket) {
+    host = bracket[1];
+    p = bracket[2];
+  } else {
+    const i = s.lastIndexOf(':');
+    if (i <= 0) return null;
+    host = s.slice(0, i);
+    p = s.slice(i + 1);
+  }
+  if (host === undefined || p === undefined || !/^\d+$/.test(p) || isIP(host) === 0) return null;
+  const n = Number(p);
+  return n <= 65535 ? { host, port: n } : null;
+}
+
+function portOnly(s: string): Endpoint | null {
+  const n = Number(s);
+  return n <= 65535 ? { port: n } : null;
+}
+
+const endpoint = z.string().transform((s, ctx): Endpoint => {
+  const e = parseEndpoint(s);
+  if (!e) {
+    ctx.addIssue({ code: 'custom', message: 'expected a port (0-65535) or ip:port' });
+    return z.NEVER;
+  }
+  return e;
+});
+
+const bool = z.enum(['true', 'false'], 'expected true or false').transform((v) => v === 'true');
+const text = z.string().min(1, 'expected a value');
+const none = z.literal('none', "expected 'none' (or set keys below it)");
+
+// ---------------------------------------------------------------- the key table
+
+export interface KeySpec {
+  readonly schema: z.ZodType<unknown, string>;
+  /** default, in config-file syntax; absent = unset */
+  readonly default?: string;
+  readonly doc: string;
+}
+
+/** Every accepted key. `*` matches one segment. Order = documentation order. */
+export const KEYS = {
+  'listeners.tcp': { schema: none, doc: "'none' disables the AMQP TCP listeners" },
+  'listeners.tcp.*': { schema: endpoint, default: '5672', doc: 'AMQP listener: port or ip:port; default name is `default`' },
+  'listeners.ssl': { schema: none, doc: "'none' disables the AMQP TLS listeners" },
+  'listeners.ssl.*': { schema: endpoint, doc: 'AMQPS (TLS) listener, typically 5671; needs ssl_options' },
+  'ssl_options.certfile': { schema: text, doc: 'PEM server certificate (chain)' },
+  'ssl_options.keyfile': { schema: text, doc: 'PEM private key' },
+  'ssl_options.cacertfile': { schema: text, doc: 'PEM CA bundle for client certificates' },
+  'ssl_options.verify': {
+    schema: z.enum(['verify_none', 'verify_peer'], 'expected verify_none or verify_peer'),
+    default: 'verify_none',
+    doc: 'verify_peer asks clients for a certificate',
+  },
+  'ssl_options.fail_if_no_peer_cert': { schema: bool, default: 'false', doc: 'with verify_peer: refuse clients without a certificate' },
+  default_user: { schema: text, default: 'guest', doc: 'user created at start (tag administrator)' },
+  default_pass: { schema: text, default: 'guest', doc: "that user's password" },
+  default_vhost: { schema: text, default: '/', doc: 'vhost created at start; default user gets `.*` on it' },
+  loopback_users: { schema: none, doc: "'none': every user may connect from anywhere" },
+  'loopback_users.*': { schema: bool, doc: '`loopback_users.NAME = true`: NAME may connect from loopback only (default: guest)' },
+  heartbeat: { schema: int(65535), default: '60', doc: 'AMQP heartbeat the server proposes, seconds (0 = off)' },
+  frame_max: { schema: int(4294967295), default: '131072', doc: 'largest AMQP frame, bytes (0 = no limit, else >= 4096)' },
+  channel_max: { schema: int(65535), default: '2047', doc: 'AMQP channels per connection (0 = 65535)' },
+  max_message_size: { schema: int(536870912, 1), default: '134217728', doc: 'largest message body, bytes (at most 512 MiB)' },
+  handshake_timeout: { schema: int(2147483647), default: '10000', doc: 'ms a client has to finish the protocol handshake' },
+  'log.console': { schema: bool, default: 'true', doc: 'write JSON logs to stdout' },
+  'log.console.level': {
+    schema: z.enum(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(', ')}`),
+    default: 'info',
+    doc: LOG_LEVELS.join(' | '),
+  },
+  data_dir: { schema: text, default: './data', doc: 'directory for broker data (created if missing)' },
+  'mqtt.listeners.tcp.*': { schema: endpoint, default: '1883', doc: 'MQTT listener (planned)' },
+  'mqtt.listeners.ssl.*': { schema: endpoint, doc: 'MQTT over TLS listener, typically 8883 (planned)' },
+  'stomp.listeners.tcp.*': { schema: endpoint, default: '61613', doc: 'STOMP listener; RabbitMQ names it `1` (planned)' },
+  'stomp.listeners.ssl.*': { schema: endpoint, doc: 'STOMP over TLS listener, typically 61614 (planned)' },
+  'web_stomp.tcp.port': { schema: port, default: '15674', doc: 'STOMP over WebSocket (planned)' },
+  'web_mqtt.tcp.port': { schema: port, default: '15675', doc: 'MQTT over WebSocket (planned)' },
+  'management.tcp.port': { schema: port, default: '15672', doc: 'management HTTP API (planned)' },
+  'prometheus.tcp.port': { schema: port, default: '15692', doc: 'Prometheus metrics (planned)' },
+} as const satisfies Record<string, KeySpec>;
+
+export type KeyPattern = keyof typeof KEYS;
+type ValueOf<K extends KeyPattern> = z.output<(typeof KEYS)[K]['schema']>;
+
+/** The table entry a concrete key falls under, or undefined for an unknown key. */
+export function matchKey(key: string): KeyPattern | undefined {
+  if (Object.hasOwn(KEYS, key)) return key as KeyPattern;
+  const segs = key.split('.');
+  for (const pattern of Object.keys(KEYS) as KeyPattern[]) {
+    const ps = pattern.split('.');
+    if (ps.length === segs.length && ps.every((p, i) => p === '*' || p === segs[i])) return pattern;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- typed config
+
+export interface TlsSettings {
+  readonly certfile?: string | undefined;
+  readonly keyfile?: string | undefined;
+  readonly cacertfile?: string | undefined;
+  readonly verify: 'verify_none' | 'verify_peer';
+  readonly failIfNoPeerCert: boolean;
+}
+
+export interface ListenerSet {
+  readonly tcp: readonly NamedEndpoint[];
+  readonly ssl: readonly NamedEndpoint[];
+}
+
+export interface Config {
+  /** AMQP 0-9-1 */
+  readonly listeners: ListenerSet;
+  readonly sslOptions: TlsSettings;
+  readonly defaultUser: string;
+  readonly defaultPass: string;
+  readonly defaultVhost: string;
+  readonly loopbackUsers: readonly string[];
+  /** seconds */
+  readonly heartbeat: number;
+  readonly frameMax: number;
+  readonly channelMax: number;
+  readonly maxMessageSize: number;
+  /** ms */
+  readonly handshakeTimeout: number;
+  readonly log: { readonly console: boolean; readonly level: LogLevel };
+  readonly dataDir: string;
+  readonly mqtt: { readonly listeners: ListenerSet };
+  readonly stomp: { readonly listeners: ListenerSet };
+  readonly webStomp: { readonly port: number };
+  readonly webMqtt: { readonly port: number };
+  readonly management: { readonly port: number };
+  readonly prometheus: { readonly port: number };
+}
+
+interface Parsed {
+  readonly value: unknown;
+  readonly line: number;
+}
+
+/**
+ * Validates entries (from parse.ts) and builds the Config; throws ConfigError
+ * (`polyport.conf:7: unknown key 'listners.tcp.default'`). Later duplicates win.
+ */
+export function buildConfig(entries: readonly ConfigEntry[], source?: string): Config {
+  const values = new Map<string, Parsed>();
+  for (const e of entries) {
+    const pattern = matchKey(e.key);
+    if (!pattern) throw new ConfigError(`${location(source, e.line)}: unknown key '${e.key}'`);
+    const r = KEYS[pattern].schema.safeParse(e.value);
+    if (!r.success) {
+      const msg = r.error.issues[0]?.message ?? 'invalid value';
+      throw new ConfigError(`${location(source, e.line)}: ${e.key}: ${msg}`);
+    }
+    values.set(e.key, { value: r.data, line: e.line });
+  }
+  const get = <K extends KeyPattern>(k: K): ValueOf<K> => {
+    const hit = values.get(k);
+    if (hit) return hit.value as ValueOf<K>;
+    const d = (KEYS[k] as KeySpec).default;
+    return (d === undefined ? undefined : KEYS[k].schema.parse(d)) as ValueOf<K>;
+  };
+  const opt = <K extends KeyPattern>(k: K): ValueOf<K> | undefined => values.get(k)?.value as ValueOf<K> | undefined;
+
+  const listenerSet = (prefix: string): ListenerSet => ({
+    tcp: endpoints(values, `${prefix}tcp`),
+    ssl: endpoints(values, `${prefix}ssl`),
+  });
+  const frameMax = get('frame_max');
+  if (frameMax !== 0 && frameMax < 4096) {
+    throw new ConfigError(`${location(source, values.get('frame_max')?.line ?? 0)}: frame_max: expected 0 or at least 4096`);
+  }
+  const config: Config = {
+    listeners: listenerSet('listeners.'),
+    sslOptions: {
+      certfile: opt('ssl_options.certfile'),
+      keyfile: opt('ssl_options.keyfile'),
+      cacertfile: opt('ssl_options.cacertfile'),
+      verify: get('ssl_options.verify'),
+      failIfNoPeerCert: get('ssl_options.fail_if_no_peer_cert'),
+    },
+    defaultUser: get('default_user'),
+    defaultPass: get('default_pass'),
+    defaultVhost: get('default_vhost'),
+    loopbackUsers: loopbackUsers(values),
+    heartbeat: get('heartbeat'),
+    frameMax,
+    channelMax: get('channel_max'),
+    maxMessageSize: get('max_message_size'),
+    handshakeTimeout: get('handshake_timeout'),
+    log: { console: get('log.console'), level: get('log.console.level') },
+    dataDir: get('data_dir'),
+    mqtt: { listeners: listenerSet('mqtt.listeners.') },
+    stomp: { listeners: listenerSet('stomp.listeners.') },
+    webStomp: { port: get('web_stomp.tcp.port') },
+    webMqtt: { port: get('web_mqtt.tcp.port') },
+    management: { port: get('management.tcp.port') },
+    prometheus: { port: get('prometheus.tcp.port') },
+  };
+  checkTls(config, values, source);
+  return config;
+}
+
+/** `listeners.tcp.*` entries; the pattern default when none is set; [] after `listeners.tcp = none`. */
+function endpoints(values: Map<string, Parsed>, base: string): NamedEndpoint[] {
+  if (values.has(base)) return [];
+  const out: NamedEndpoint[] = [];
+  for (const [key, p] of values) {
+    if (key.startsWith(`${base}.`) && key.split('.').length === base.split('.').length + 1) {
+      out.push({ name: key.slice(base.length + 1), ...(p.value as Endpoint) });
+    }
+  }
+  if (out.length > 0) return out;
+  const d = (KEYS[`${base}.*` as KeyPattern] as KeySpec | undefined)?.default;
+  if (d === undefined) return [];
+  const name = base.startsWith('stomp.') ? '1' : 'default';
+  return [{ name, ...(parseEndpoint(d) as Endpoint) }];
+}
+
+/** RabbitMQ: `loopback_users = none` → []; any `loopback_users.X` → exactly the true ones; else ['guest']. */
+function loopbackUsers(values: Map<string, Parsed>): string[] {
+  if (values.has('loopback_users')) return [];
+  const set = [...values].filter(([k]) => k.startsWith('loopback_users.'));
+  if (set.length === 0) return ['guest'];
+  return set.filter(([, p]) => p.value === true).map(([k]) => k.slice('loopback_users.'.length));
+}
+
+function checkTls(c: Config, values: Map<string, Parsed>, source: string | undefined): void {
+  const ssl = [
+    ...c.listeners.ssl.map((l) => `listeners.ssl.${l.name}`),
+    ...c.mqtt.listeners.ssl.map((l) => `mqtt.listeners.ssl.${l.name}`),
+    ...c.stomp.listeners.ssl.map((l) => `stomp.listeners.ssl.${l.name}`),
+  ];
+  const first = ssl[0];
+  if (first === undefined || (c.sslOptions.certfile && c.sslOptions.keyfile)) return;
+  const line = values.get(first)?.line ?? 0;
+  throw new ConfigError(`${location(source, line)}: ${first}: needs ssl_options.certfile and ssl_options.keyfile`);
+}

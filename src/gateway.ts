@@ -1,0 +1,176 @@
+/**
+ * The assembled broker: config → data dir → core → default user → protocol
+ * adapters → listeners, and the reverse on stop.
+ *
+ * Start order:
+ *   1. data_dir created and proven writable (clear error otherwise);
+ *   2. createCore; default vhost; default user (tag administrator, `.*`
+ *      permissions on the default vhost) unless it already exists;
+ *      loopback_users applied;
+ *   3. AMQP 0-9-1 adapter on `listeners.tcp.*` (TCP) and `listeners.ssl.*` (TLS).
+ * A failure at any step undoes the earlier ones and rejects.
+ *
+ * Stop order (graceful, idempotent):
+ *   1. stop accepting (server.close);
+ *   2. adapters close every connection with 320 CONNECTION_FORCED;
+ *   3. remaining sockets destroyed, servers closed;
+ *   4. core.shutdown(); 5. logger flushed.
+ */
+import { createCore, type Core, type Logger } from '../core/index.js';
+import { createAmqpAdapter } from '../protocols/amqp091/index.js';
+import { socketTransport } from '../protocols/shared/tcp.js';
+import type { Config } from './config/schema.js';
+import { ensureDataDir } from './data-dir.js';
+import { Listeners, type BoundListener, type ProtocolAdapter } from './listeners.js';
+import { createLogger, flushLogger } from './logger.js';
+import { PRODUCT, version } from './version.js';
+
+export const SHUTDOWN_REPLY_CODE = 320;
+export const SHUTDOWN_REPLY_TEXT = "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'";
+/** how long stop() waits for adapters to close their connections politely */
+const CLOSE_ALL_TIMEOUT_MS = 5_000;
+
+export interface GatewayPorts {
+  /** bound port of the AMQP TCP listener (`listeners.tcp.default`, else the first) */
+  readonly amqp?: number;
+  /** bound port of the AMQP TLS listener (`listeners.ssl.default`, else the first) */
+  readonly amqps?: number;
+}
+
+export type GatewayLogger = Logger & { flush?: (cb?: (err?: Error) => void) => void };
+
+export interface GatewayOptions {
+  /** defaults to a pino logger built from `log.console*` */
+  readonly logger?: GatewayLogger;
+}
+
+export class Gateway {
+  readonly config: Config;
+  readonly core: Core;
+  readonly logger: GatewayLogger;
+  /** absolute data_dir */
+  readonly dataDir: string;
+  readonly #listeners: Listeners;
+  readonly #adapters: ProtocolAdapter[];
+  #stopping: Promise<void> | undefined;
+
+  private constructor(config: Config, core: Core, logger: GatewayLogger, dataDir: string, listeners: Listeners, adapters: ProtocolAdapter[]) {
+    this.config = config;
+    this.core = core;
+    this.logger = logger;
+    this.dataDir = dataDir;
+    this.#listeners = listeners;
+    this.#adapters = adapters;
+  }
+
+  static async start(config: Config, o: GatewayOptions = {}): Promise<Gateway> {
+    const logger = o.logger ?? createLogger({ level: config.log.level, console: config.log.console });
+    logger.info({ product: PRODUCT, version: version(), node: process.version }, 'starting');
+    const dataDir = await ensureDataDir(config.dataDir);
+    const core = createCore({ defaultVhost: config.defaultVhost, logger: logger.child({ component: 'core' }) });
+    const listeners = new Listeners(logger, socketTransport);
+    const adapters: ProtocolAdapter[] = [];
+    try {
+      setUpAccess(core, config, logger);
+      const amqp: ProtocolAdapter = createAmqpAdapter(core, {
+        frameMax: config.frameMax,
+        channelMax: config.channelMax,
+        heartbeat: config.heartbeat,
+        handshakeTimeoutMs: config.handshakeTimeout,
+        maxMessageSize: config.maxMessageSize,
+        logger: logger.child({ protocol: 'amqp091' }),
+        product: PRODUCT,
+        version: version(),
+      });
+      adapters.push(amqp);
+      for (const e of config.listeners.tcp) await listeners.start({ adapter: amqp, kind: 'tcp', name: e.name, endpoint: e });
+      for (const e of config.listeners.ssl) {
+        await listeners.start({ adapter: amqp, kind: 'tls', name: e.name, endpoint: e, tls: config.sslOptions });
+      }
+    } catch (err) {
+      await listeners.close();
+      await Promise.allSettled(adapters.map((a) => a.closeAll(SHUTDOWN_REPLY_CODE, SHUTDOWN_REPLY_TEXT)));
+      await core.shutdown();
+      throw err;
+    }
+    const gw = new Gateway(config, core, logger, dataDir, listeners, adapters);
+    logger.info({ dataDir, ports: gw.ports }, 'broker started');
+    return gw;
+  }
+
+  /** Bound ports (port 0 in the config → the real port). */
+  get ports(): GatewayPorts {
+    const pick = (transport: 'tcp' | 'tls'): number | undefined => {
+      const all = this.#listeners.bound().filter((l) => l.protocol === 'amqp091' && l.transport === transport);
+      return (all.find((l) => l.name === 'default') ?? all[0])?.port;
+    };
+    const amqp = pick('tcp');
+    const amqps = pick('tls');
+    return { ...(amqp !== undefined ? { amqp } : {}), ...(amqps !== undefined ? { amqps } : {}) };
+  }
+
+  /** Every bound listener, for tests, management and logs. */
+  listeners(): BoundListener[] {
+    return this.#listeners.bound();
+  }
+
+  /** Open client connections over all adapters. */
+  connectionCount(): number {
+    return this.#adapters.reduce((n, a) => n + a.connectionCount(), 0);
+  }
+
+  /** Graceful stop; safe to call more than once (same promise). */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.logger.info({ connections: this.connectionCount() }, 'stopping');
+    this.#listeners.stopAccepting();
+    await Promise.allSettled(
+      this.#adapters.map((a) =>
+        withTimeout(a.closeAll(SHUTDOWN_REPLY_CODE, SHUTDOWN_REPLY_TEXT), CLOSE_ALL_TIMEOUT_MS).catch((err: unknown) =>
+          this.logger.warn({ err, protocol: a.name }, 'closing connections failed'),
+        ),
+      ),
+    );
+    await this.#listeners.close();
+    await this.core.shutdown();
+    this.logger.info({}, 'stopped');
+    await flushLogger(this.logger);
+  }
+}
+
+export function startGateway(config: Config, o: GatewayOptions = {}): Promise<Gateway> {
+  return Gateway.start(config, o);
+}
+
+/** Default vhost, default user with full permissions, loopback_users. */
+function setUpAccess(core: Core, config: Config, logger: Logger): void {
+  if (!core.vhosts.hasVhost(config.defaultVhost)) core.vhosts.addVhost(config.defaultVhost);
+  const exists = core.users.listUsers().some((u) => u.name === config.defaultUser);
+  if (!exists) {
+    core.users.addUser(config.defaultUser, config.defaultPass, ['administrator']);
+    core.users.setPermissions(config.defaultUser, config.defaultVhost, { configure: '.*', write: '.*', read: '.*' });
+    logger.info({ user: config.defaultUser, vhost: config.defaultVhost }, 'default user created');
+  }
+  core.users.setLoopbackUsers([...config.loopbackUsers]);
+}
+
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    t.unref();
+    p.then(
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      (err: unknown) => {
+        clearTimeout(t);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
