@@ -79,8 +79,8 @@ export class Gateway {
         handshakeTimeoutMs: config.handshakeTimeout,
         maxMessageSize: config.maxMessageSize,
         logger: logger.child({ protocol: 'amqp091' }),
-        product: PRODUCT,
-        version: version(),
+        product: config.product.name ?? PRODUCT,
+        version: config.product.version ?? version(),
       });
       adapters.push(amqp);
       for (const e of config.listeners.tcp) await listeners.start({ adapter: amqp, kind: 'tcp', name: e.name, endpoint: e });

@@ -127,6 +127,8 @@ export const KEYS = {
     default: 'info',
     doc: LOG_LEVELS.join(' | '),
   },
+  'product.name': { schema: text, doc: "server-properties `product` (RabbitMQ key; default Polyport)" },
+  'product.version': { schema: text, doc: 'server-properties `version` (RabbitMQ key; default the package version)' },
   data_dir: { schema: text, default: './data', doc: 'directory for broker data (created if missing)' },
   'mqtt.listeners.tcp.*': { schema: endpoint, default: '1883', doc: 'MQTT listener (planned)' },
   'mqtt.listeners.ssl.*': { schema: endpoint, doc: 'MQTT over TLS listener, typically 8883 (planned)' },
@@ -184,6 +186,8 @@ export interface Config {
   readonly handshakeTimeout: number;
   readonly log: { readonly console: boolean; readonly level: LogLevel };
   readonly dataDir: string;
+  /** overrides of the advertised product name/version (RabbitMQ `product.name`, `product.version`) */
+  readonly product: { readonly name?: string | undefined; readonly version?: string | undefined };
   readonly mqtt: { readonly listeners: ListenerSet };
   readonly stomp: { readonly listeners: ListenerSet };
   readonly webStomp: { readonly port: number };
@@ -249,6 +253,7 @@ export function buildConfig(entries: readonly ConfigEntry[], source?: string): C
     handshakeTimeout: get('handshake_timeout'),
     log: { console: get('log.console'), level: get('log.console.level') },
     dataDir: get('data_dir'),
+    product: { name: opt('product.name'), version: opt('product.version') },
     mqtt: { listeners: listenerSet('mqtt.listeners.') },
     stomp: { listeners: listenerSet('stomp.listeners.') },
     webStomp: { port: get('web_stomp.tcp.port') },

@@ -54,6 +54,20 @@ describe('Gateway (in-process)', () => {
     }
   });
 
+  it('product.name / product.version override the advertised server properties (RabbitMQ keys)', async () => {
+    const amqp = await import('amqplib');
+    const b = await h.startBroker({ config: { 'product.name': 'RabbitMQ', 'product.version': '3.13.7' } });
+    try {
+      const conn = await amqp.connect(b.url);
+      const props = (conn.connection as unknown as { serverProperties: Record<string, unknown> }).serverProperties;
+      expect(props['product']).toBe('RabbitMQ');
+      expect(props['version']).toBe('3.13.7');
+      await conn.close();
+    } finally {
+      await b.stop();
+    }
+  });
+
   it('an AMQP client can connect; stop closes it with 320 CONNECTION_FORCED', async () => {
     const amqp = await import('amqplib');
     const b = await h.startBroker();

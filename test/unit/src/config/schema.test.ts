@@ -79,6 +79,8 @@ describe('every key is accepted and typed', () => {
       'log.console = false',
       'log.console.level = debug',
       'data_dir = /var/lib/polyport',
+      'product.name = RabbitMQ',
+      'product.version = 3.13.7',
     );
     expect(c).toMatchObject({
       defaultUser: 'admin',
@@ -91,6 +93,7 @@ describe('every key is accepted and typed', () => {
       handshakeTimeout: 2500,
       log: { console: false, level: 'debug' },
       dataDir: '/var/lib/polyport',
+      product: { name: 'RabbitMQ', version: '3.13.7' },
     });
   });
 
