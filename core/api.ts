@@ -220,11 +220,69 @@ export interface CoreSession {
 
 // ---------------------------------------------------------------- core
 
+/**
+ * Vhost limits (RabbitMQ `rabbitmqctl set_vhost_limits`): absent or negative
+ * = unlimited; 0 = none allowed.
+ */
+export interface VhostLimits {
+  maxConnections?: number;
+  maxQueues?: number;
+}
+
 export interface VhostManager {
   addVhost(name: string, o?: { description?: string }): void;
   deleteVhost(name: string): void;
   hasVhost(name: string): boolean;
   listVhosts(): string[];
+  /**
+   * Replaces the vhost's limits (like set_vhost_limits, keys not given are cleared).
+   * Exceeding max-connections: openConnection → NOT_ALLOWED; max-queues: declareQueue → PRECONDITION_FAILED.
+   * NOT_FOUND for an unknown vhost; INVALID_ARGUMENT for a non-integer value.
+   */
+  setLimits(vhost: string, limits: VhostLimits): void;
+  getLimits(vhost: string): VhostLimits;
+}
+
+// ---------------------------------------------------------------- policies
+
+export type PolicyApplyTo = 'queues' | 'exchanges' | 'all';
+
+/**
+ * A policy (RabbitMQ semantics): `pattern` is a regular expression matched
+ * against queue/exchange names (unanchored, JavaScript syntax); the
+ * highest-priority matching policy applies (ties: the name that sorts first).
+ * Definition keys: message-ttl, expires, dead-letter-exchange,
+ * dead-letter-routing-key, max-length, max-length-bytes, overflow,
+ * alternate-exchange. Operator policies accept message-ttl, expires,
+ * max-length, max-length-bytes and cap them (the lower value applies).
+ */
+export interface PolicyDefinition {
+  pattern: string;
+  applyTo: PolicyApplyTo;
+  priority: number;
+  definition: Record<string, unknown>;
+}
+
+export interface PolicyInfo extends PolicyDefinition {
+  vhost: string;
+  name: string;
+}
+
+/**
+ * Policy operations (the management API and definitions import call these).
+ * setX/clearX: NOT_FOUND for an unknown vhost; INVALID_ARGUMENT "Validation
+ * failed…" for a bad pattern, priority, apply-to or definition. Effective
+ * queue/exchange settings are recomputed at once. Kept in memory for now.
+ */
+export interface PolicyManager {
+  setPolicy(vhost: string, name: string, p: PolicyDefinition): void;
+  /** NOT_FOUND when there is no such policy */
+  clearPolicy(vhost: string, name: string): void;
+  /** every vhost when `vhost` is omitted */
+  listPolicies(vhost?: string): PolicyInfo[];
+  setOperatorPolicy(vhost: string, name: string, p: PolicyDefinition): void;
+  clearOperatorPolicy(vhost: string, name: string): void;
+  listOperatorPolicies(vhost?: string): PolicyInfo[];
 }
 
 /** pino-compatible structured logger (never log passwords or message bodies) */
@@ -255,6 +313,12 @@ export interface QueueSummary {
   messagesReady: number;
   messagesUnacked: number;
   consumers: number;
+  /** name of the policy applied, if any */
+  policy?: string;
+  /** name of the operator policy applied, if any */
+  operatorPolicy?: string;
+  /** the merged policy + operator policy definition in effect (RabbitMQ effective_policy_definition) */
+  effectivePolicyDefinition?: Record<string, unknown>;
 }
 
 export interface ExchangeSummary {
@@ -304,7 +368,11 @@ export interface Core {
   readonly vhosts: VhostManager;
   readonly inspect: CoreInspector;
   readonly flow: FlowControl;
-  /** NOT_ALLOWED when the vhost is unknown; ACCESS_REFUSED when the user has no access to it. */
+  readonly policies: PolicyManager;
+  /**
+   * NOT_ALLOWED when the vhost is unknown or its max-connections limit is
+   * reached; ACCESS_REFUSED when the user has no access to it.
+   */
   openConnection(ctx: ConnectionContext): CoreConnection;
   /** Closes everything (connections are expected to have been closed by adapters first). */
   shutdown(): Promise<void>;

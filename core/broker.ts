@@ -6,7 +6,10 @@
  *   users and permissions from its configuration;
  * - openConnection(): NOT_ALLOWED "vhost x not found" for an unknown vhost
  *   (RabbitMQ rabbit_reader), ACCESS_REFUSED "access to vhost 'x' refused for
- *   user 'u'" without permissions; connection ids 'conn-<n>';
+ *   user 'u'" without permissions, NOT_ALLOWED "access to vhost 'x' refused
+ *   for user 'u': connection limit (N) is reached" at the vhost's
+ *   max-connections; connection ids 'conn-<n>';
+ * - vhost limits (set_vhost_limits) and the policy operations (policy-manager.ts);
  * - the flow gate (resource alarms), the direct reply-to registry, the
  *   inspector, and shutdown ordering (connections first).
  */
@@ -16,6 +19,7 @@ import type {
   CoreConnection,
   CoreOptions,
   Logger,
+  VhostLimits,
   VhostManager,
 } from './api.js';
 import { UserStore } from './access.js';
@@ -24,6 +28,7 @@ import type { ConnectionBroker } from './connection.js';
 import { BrokerError } from './errors.js';
 import { FlowGate } from './flow.js';
 import { Inspector } from './inspect.js';
+import { Policies } from './policy-manager.js';
 import { ReplyRegistry } from './reply-to.js';
 import { VHost } from './vhost.js';
 
@@ -33,6 +38,7 @@ class Broker implements Core, ConnectionBroker, VhostManager {
   readonly flow = new FlowGate();
   readonly replies = new ReplyRegistry();
   readonly inspect: Inspector;
+  readonly policies: Policies;
   private readonly vhostMap = new Map<string, VHost>();
   private readonly connections = new Map<string, Connection>();
   private readonly log: Logger | undefined;
@@ -42,6 +48,7 @@ class Broker implements Core, ConnectionBroker, VhostManager {
     this.log = opts.logger?.child({ module: 'core' });
     this.users = new UserStore((name) => this.vhostMap.has(name));
     this.inspect = new Inspector(this.vhostMap, this.connections);
+    this.policies = new Policies(this.vhostMap);
     this.addVhost(opts.defaultVhost ?? '/');
   }
 
@@ -73,6 +80,25 @@ class Broker implements Core, ConnectionBroker, VhostManager {
     return [...this.vhostMap.keys()];
   }
 
+  setLimits(vhost: string, limits: VhostLimits): void {
+    const vh = this.vhostMap.get(vhost);
+    if (!vh) throw new BrokerError('NOT_FOUND', `no vhost '${vhost}'`);
+    const next: VhostLimits = {};
+    for (const key of ['maxConnections', 'maxQueues'] as const) {
+      const v = limits[key];
+      if (v === undefined) continue;
+      if (!Number.isInteger(v)) throw new BrokerError('INVALID_ARGUMENT', `invalid vhost limit ${key}: ${String(v)}`);
+      next[key] = v;
+    }
+    vh.limits = next;
+  }
+
+  getLimits(vhost: string): VhostLimits {
+    const vh = this.vhostMap.get(vhost);
+    if (!vh) throw new BrokerError('NOT_FOUND', `no vhost '${vhost}'`);
+    return { ...vh.limits };
+  }
+
   // ------------------------------------------------------------ connections
 
   openConnection(ctx: ConnectionContext): CoreConnection {
@@ -80,6 +106,17 @@ class Broker implements Core, ConnectionBroker, VhostManager {
     if (!vh) throw new BrokerError('NOT_ALLOWED', `vhost ${ctx.vhost} not found`);
     if (!this.users.canAccessVhost(ctx.user.name, ctx.vhost)) {
       throw new BrokerError('ACCESS_REFUSED', `access to vhost '${ctx.vhost}' refused for user '${ctx.user.name}'`);
+    }
+    const max = vh.limits.maxConnections;
+    if (max !== undefined && max >= 0) {
+      let n = 0;
+      for (const c of this.connections.values()) if (c.vh === vh) n++;
+      if (n >= max) {
+        throw new BrokerError(
+          'NOT_ALLOWED',
+          `access to vhost '${ctx.vhost}' refused for user '${ctx.user.name}': connection limit (${max}) is reached`,
+        );
+      }
     }
     const c = new Connection(`conn-${this.nextConnection++}`, vh, ctx, this);
     this.connections.set(c.id, c);

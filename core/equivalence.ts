@@ -11,8 +11,8 @@ import { BrokerError } from './errors.js';
 import type { FieldTable, FieldValue } from './field-table.js';
 import { fieldEquals, fieldToPlain } from './field-table.js';
 
-/** AMQP table type names as RabbitMQ prints them */
-const TYPE_NAMES: Record<FieldValue['type'], string> = {
+/** AMQP table type names as RabbitMQ prints them (also used by queue argument validation) */
+export const TYPE_NAMES: Record<FieldValue['type'], string> = {
   boolean: 'bool',
   int8: 'byte',
   uint8: 'unsignedbyte',

@@ -7,15 +7,25 @@
  * 3. direct reply-to: reply-to 'amq.rabbitmq.reply-to' is rewritten for the
  *    publishing session's reply consumer; a default-exchange publish to
  *    'amq.rabbitmq.reply-to.<id>' goes straight to that consumer;
- * 4. CC/BCC header keys join the routing key; BCC is stripped before delivery;
- * 5. route, enqueue in every target queue, settle the confirm id.
+ * 4. a per-message `expiration` must be a valid TTL (PRECONDITION_FAILED
+ *    "invalid expiration 'abc': no_integer", rabbit_channel);
+ * 5. CC/BCC header keys join the routing key; BCC is stripped before delivery;
+ * 6. a message with `x-delay` > 0 to an x-delayed-message exchange is held by
+ *    the exchange (delayed.ts) and counts as routed; otherwise route, enqueue
+ *    in every target queue, settle the confirm id.
+ * `deliverToExchange` is the route-and-enqueue step alone, shared with
+ * dead-lettering and the delayed exchange's release.
  */
 import type { AuthUser, PublishOptions, PublishResult } from './api.js';
 import type { ConfirmTracker } from './confirms.js';
 import { BrokerError } from './errors.js';
+import { DelayedRouter, delayOf } from './exchange/delayed.js';
+import type { Exchange } from './exchange/exchange.js';
 import type { FieldTable, FieldValue } from './field-table.js';
 import type { Message } from './message.js';
 import { withProperties } from './message.js';
+import { checkExpiration } from './queue/expiry.js';
+import type { ConfirmSink, Queue } from './queue/queue.js';
 import type { ReplyConsumer, ReplyRegistry } from './reply-to.js';
 import { REPLY_TO_PREFIX, REPLY_TO_QUEUE } from './reply-to.js';
 import { route } from './router.js';
@@ -50,6 +60,52 @@ function withoutBcc(msg: Message, headers: FieldTable): Message {
   return withProperties(msg, { ...msg.properties, headers: rest });
 }
 
+/** The routing keys of a message (key + CC + BCC), or undefined when it has no CC/BCC. Validates the headers. */
+function extraKeys(msg: Message): string[] | undefined {
+  const headers = msg.properties.headers;
+  if (!headers || (headers['CC'] === undefined && headers['BCC'] === undefined)) return undefined;
+  const keys = [msg.routingKey];
+  headerKeys('CC', headers['CC'], keys);
+  headerKeys('BCC', headers['BCC'], keys);
+  return keys;
+}
+
+/**
+ * Routes `msg` from exchange `x` and enqueues it in every target queue;
+ * returns the number of queues. `keys` overrides the routing keys (dead
+ * letters); `accept` can veto a target queue (dead-letter cycles).
+ */
+export function deliverToExchange(
+  vh: VHost,
+  x: Exchange,
+  input: Message,
+  confirms?: ConfirmSink,
+  confirmId = 0,
+  keys?: readonly string[],
+  accept?: (q: Queue) => boolean,
+): number {
+  let msg = input;
+  const routeKeys = keys ?? extraKeys(msg);
+  const headers = msg.properties.headers;
+  if (headers?.['BCC'] !== undefined) msg = withoutBcc(msg, headers);
+  if (routeKeys === undefined && x.name === '' && accept === undefined) {
+    // fast path: the default exchange without CC/BCC is a queue lookup
+    const q = vh.queues.get(msg.routingKey);
+    if (!q) return 0;
+    q.enqueue(msg, confirms, confirmId);
+    return 1;
+  }
+  let routed = 0;
+  for (const name of route(vh, x, routeKeys ?? [msg.routingKey], headers)) {
+    const q = vh.queues.get(name);
+    if (!q || (accept && !accept(q))) continue;
+    // a queue that settles later (future: persistent → fsync) takes its own hold on the id
+    q.enqueue(msg, confirms, confirmId);
+    routed++;
+  }
+  return routed;
+}
+
 export function publish(ctx: PublishContext, input: Message, o: PublishOptions | undefined): PublishResult {
   const { vh, user } = ctx;
   vh.access.check(user.name, vh.name, 'write', 'exchange', input.exchange);
@@ -65,46 +121,31 @@ export function publish(ctx: PublishContext, input: Message, o: PublishOptions |
       `user_id property set to '${props.userId}' but authenticated user was '${user.name}'`,
     );
   }
+  checkExpiration(msg);
   if (props.replyTo === REPLY_TO_QUEUE) {
     if (!ctx.replyConsumer) throw new BrokerError('PRECONDITION_FAILED', 'fast reply consumer does not exist');
     msg = withProperties(msg, { ...props, replyTo: ctx.replyConsumer.address });
   }
 
   const confirmId = o?.confirmId;
-  if (confirmId !== undefined) ctx.confirms.begin(confirmId);
   let routed = 0;
-
   if (x.name === '' && msg.routingKey.startsWith(REPLY_TO_PREFIX)) {
+    if (confirmId !== undefined) ctx.confirms.begin(confirmId);
     const target = ctx.replies.lookup(msg.routingKey);
     if (target) {
       target.deliver(msg);
       routed = 1;
     }
   } else {
-    const headers = msg.properties.headers;
-    let keys: string[] | undefined;
-    if (headers && (headers['CC'] !== undefined || headers['BCC'] !== undefined)) {
-      keys = [msg.routingKey];
-      headerKeys('CC', headers['CC'], keys);
-      headerKeys('BCC', headers['BCC'], keys);
-      if (headers['BCC'] !== undefined) msg = withoutBcc(msg, headers);
-    }
-    const confirms = confirmId === undefined ? undefined : ctx.confirms;
-    if (keys === undefined && x.name === '') {
-      // fast path: the default exchange without CC/BCC is a queue lookup
-      const q = vh.queues.get(msg.routingKey);
-      if (q) {
-        q.enqueue(msg, confirms, confirmId ?? 0);
-        routed = 1;
-      }
+    extraKeys(msg); // validates CC/BCC before anything is accepted
+    if (confirmId !== undefined) ctx.confirms.begin(confirmId);
+    const delay = x.router instanceof DelayedRouter ? delayOf(msg) : 0;
+    if (delay > 0) {
+      (x.router as DelayedRouter).hold(msg, delay);
+      routed = 1; // the plugin cannot know the queues yet: mandatory is satisfied
     } else {
-      for (const name of route(vh, x, keys ?? [msg.routingKey], headers)) {
-        const q = vh.queues.get(name);
-        if (!q) continue;
-        // a queue that settles later (future: persistent → fsync) takes its own hold on the id
-        q.enqueue(msg, confirms, confirmId ?? 0);
-        routed++;
-      }
+      const confirms = confirmId === undefined ? undefined : ctx.confirms;
+      routed = deliverToExchange(vh, x, msg, confirms, confirmId ?? 0);
     }
   }
   if (confirmId !== undefined) ctx.confirms.release(confirmId);

@@ -6,8 +6,10 @@
  * - Exchange-to-exchange bindings are followed breadth-first with a seen set,
  *   so cycles terminate and each exchange routes once per publish.
  * - When an exchange's own routing yields nothing and it has an
- *   'alternate-exchange', the alternate is routed instead (chains followed,
- *   cycles stopped by the same seen set; a missing alternate is ignored).
+ *   alternate exchange — its 'alternate-exchange' argument, else the one set
+ *   by a policy (docs/ae.md: the argument wins) — the alternate is routed
+ *   instead (chains followed, cycles stopped by the same seen set; a missing
+ *   alternate is ignored).
  * - Queues are collected in a set: a message reaches each queue at most once.
  */
 import type { Exchange, RouteTarget } from './exchange/exchange.js';
@@ -24,8 +26,9 @@ export function route(vh: VHost, start: Exchange, keys: readonly string[], heade
     local.queues.clear();
     local.exchanges.clear();
     for (const k of keys) x.router.route(k, headers, local);
-    if (local.queues.size === 0 && local.exchanges.size === 0 && x.alternate !== '') {
-      local.exchanges.add(x.alternate);
+    if (local.queues.size === 0 && local.exchanges.size === 0) {
+      const alternate = vh.alternateOf(x);
+      if (alternate !== '') local.exchanges.add(alternate);
     }
     for (const q of local.queues) queues.add(q);
     for (const name of local.exchanges) {

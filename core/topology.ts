@@ -10,20 +10,26 @@
  *   read on the exchange; purge → read;
  * - passive declare: existence only (NOT_FOUND), no permission check;
  * - redeclare: equivalence (equivalence.ts), exclusivity (RESOURCE_LOCKED);
+ *   a redeclare (active or passive) counts as queue use for x-expires;
+ * - new queues: argument validation (queue/args.ts), then the vhost's
+ *   max-queues limit; new x-delayed-message exchanges: 'x-delayed-type';
  * - delete and unbind are idempotent.
  */
 import type { BindingDecl, ExchangeDecl, QueueDecl, QueueInfo } from './api.js';
 import { BrokerError } from './errors.js';
-import { isKnownExchangeType } from './exchange/registry.js';
+import { DELAYED_TYPE } from './exchange/delayed.js';
+import { checkDelayedType, isKnownExchangeType } from './exchange/registry.js';
 import {
   EXCHANGE_EQUIVALENCE_ARGS,
   QUEUE_EQUIVALENCE_ARGS,
+  TYPE_NAMES,
   assertArgsEquivalence,
   assertFieldEquivalence,
 } from './equivalence.js';
 import type { FieldTable } from './field-table.js';
 import { F, fieldString } from './field-table.js';
 import { RESERVED_PREFIX, generateQueueName } from './names.js';
+import { validateQueueArgs } from './queue/args.js';
 import type { Queue } from './queue/queue.js';
 import type { VHost } from './vhost.js';
 
@@ -46,7 +52,8 @@ function exchangeArg(what: string, args: FieldTable, key: string): string | unde
   const v = args[key];
   if (v === undefined) return undefined;
   const s = fieldString(v);
-  if (s === undefined) throw new BrokerError('PRECONDITION_FAILED', `invalid type '${v.type}' for arg '${key}' in ${what}`);
+  // rabbit_channel: "invalid type 'signedint' for arg 'x-dead-letter-exchange' in queue 'q' in vhost '/'"
+  if (s === undefined) throw new BrokerError('PRECONDITION_FAILED', `invalid type '${TYPE_NAMES[v.type]}' for arg '${key}' in ${what}`);
   return s;
 }
 
@@ -69,6 +76,7 @@ export function declareExchange(vh: VHost, actor: Actor, d: ExchangeDecl): void 
   const x = vh.exchanges.get(d.name);
   if (!x) {
     if (d.name.startsWith(RESERVED_PREFIX)) throw reservedName('exchange', d.name);
+    if (d.type === DELAYED_TYPE) checkDelayedType(args);
     const ae = exchangeArg(what, args, 'alternate-exchange');
     if (ae !== undefined) {
       // RabbitMQ: read on the declared exchange, write on the alternate
@@ -112,6 +120,7 @@ export function declareQueue(vh: VHost, actor: Actor, d: QueueDecl): { info: Que
   if (d.passive) {
     const q = vh.queueOrDie(d.name);
     vh.checkExclusive(q, actor.connectionId);
+    q.touch();
     return { info: info(q), queue: q, created: false };
   }
   const name = d.name === '' ? generateQueueName() : d.name;
@@ -128,6 +137,7 @@ export function declareQueue(vh: VHost, actor: Actor, d: QueueDecl): { info: Que
     assertFieldEquivalence(what, 'durable', existing.durable, durable);
     assertFieldEquivalence(what, 'auto_delete', existing.autoDelete, autoDelete);
     assertArgsEquivalence(what, existing.args, args, QUEUE_EQUIVALENCE_ARGS, QUEUE_ARG_DEFAULTS);
+    existing.touch();
     return { info: info(existing), queue: existing, created: false };
   }
   if (d.name !== '' && name.startsWith(RESERVED_PREFIX)) throw reservedName('queue', name);
@@ -137,6 +147,8 @@ export function declareQueue(vh: VHost, actor: Actor, d: QueueDecl): { info: Que
     vh.access.check(actor.user, vh.name, 'read', 'queue', name);
     vh.access.check(actor.user, vh.name, 'write', 'exchange', dlx);
   }
+  validateQueueArgs(what, args);
+  vh.checkQueueLimit(name);
   const q = vh.createQueue({ name, durable, autoDelete, owner, args });
   return { info: info(q), queue: q, created: true };
 }

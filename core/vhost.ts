@@ -8,19 +8,32 @@
  *   removing a queue or exchange removes every binding that mentions it, and
  *   an auto-delete exchange goes away when it loses its last binding as a
  *   source; an auto-delete queue goes away when its last consumer leaves.
+ * - policies and operator policies of this vhost (policy.ts): the effective
+ *   settings of every queue and the policy alternate exchange of every
+ *   exchange are recomputed when a policy changes and at create;
+ * - dead-lettering: routes a queue's dead-lettered copy from its DLX
+ *   (queue/dead-letter.ts builds it; a missing DLX drops it silently, and
+ *   death cycles are skipped per target queue, as RabbitMQ);
+ * - limits (max-connections checked by the broker, max-queues here).
  * Permission checks and AMQP-visible rules live in topology.ts (the verbs);
  * routing lives in router.ts.
  */
+import type { VhostLimits } from './api.js';
 import type { FieldTable } from './field-table.js';
 import type { UserStore } from './access.js';
 import { BrokerError } from './errors.js';
 import { DefaultRouter } from './exchange/default.js';
+import { DelayedRouter, delayOf } from './exchange/delayed.js';
 import type { Binding, ExchangeProps } from './exchange/exchange.js';
 import { Exchange, bindingId, destinationKey } from './exchange/exchange.js';
 import { createRouter } from './exchange/registry.js';
 import type { ResourceKind } from './names.js';
+import type { Message } from './message.js';
 import { describe } from './names.js';
-import type { QueueProps } from './queue/queue.js';
+import { PolicySet, effectiveQueueSettings, policyAlternate } from './policy.js';
+import { deliverToExchange } from './publish.js';
+import { isDeathCycle, makeDeadLettered } from './queue/dead-letter.js';
+import type { DeadLetterReason, QueueHooks, QueueProps } from './queue/queue.js';
 import { Queue } from './queue/queue.js';
 
 const PREDECLARED: readonly [string, string][] = [
@@ -40,7 +53,15 @@ export class VHost {
   private readonly byDestination = new Map<string, Set<Binding>>();
   /** connection id → exclusive queues it owns */
   private readonly owned = new Map<string, Set<Queue>>();
-  private readonly queueHooks = { unused: (q: Queue): void => void this.removeQueue(q) };
+  readonly policies = new PolicySet();
+  readonly operatorPolicies = new PolicySet();
+  /** exchange name → alternate exchange set by a policy (used when the argument is absent) */
+  private readonly policyAlternates = new Map<string, string>();
+  limits: VhostLimits = {};
+  private readonly queueHooks: QueueHooks = {
+    unused: (q: Queue): void => void this.removeQueue(q),
+    deadLetter: (q, m, reason) => this.deadLetter(q, m, reason),
+  };
 
   constructor(name: string, access: UserStore) {
     this.name = name;
@@ -95,16 +116,24 @@ export class VHost {
 
   /** The type must be known (checked by the caller). */
   createExchange(p: ExchangeProps): Exchange {
-    const router = createRouter(p.type);
+    const router = createRouter(p.type, p.args);
     if (!router) throw new BrokerError('COMMAND_INVALID', `unknown exchange type '${p.type}'`);
     const x = new Exchange(p, router);
     this.exchanges.set(p.name, x);
+    if (router instanceof DelayedRouter) router.attach(p.name, (m) => void this.releaseDelayed(x, m));
+    this.applyExchangePolicy(x);
     return x;
+  }
+
+  private releaseDelayed(x: Exchange, m: Message): void {
+    if (this.exchanges.get(x.name) === x) deliverToExchange(this, x, m);
   }
 
   removeExchange(x: Exchange): void {
     if (this.exchanges.get(x.name) !== x) return;
     this.exchanges.delete(x.name);
+    this.policyAlternates.delete(x.name);
+    if (x.router instanceof DelayedRouter) x.router.dispose();
     for (const b of x.bindings.values()) this.unindex(b);
     x.bindings.clear();
     this.removeBindingsTo('exchange', x.name);
@@ -112,9 +141,20 @@ export class VHost {
 
   // ------------------------------------------------------------ queues
 
+  /** RabbitMQ rabbit_vhost_limit: PRECONDITION_FAILED once max-queues queues exist. */
+  checkQueueLimit(name: string): void {
+    const max = this.limits.maxQueues;
+    if (max === undefined || max < 0 || this.queues.size < max) return;
+    throw new BrokerError(
+      'PRECONDITION_FAILED',
+      `cannot declare queue '${name}': queue limit in vhost '${this.name}' (${max}) is reached`,
+    );
+  }
+
   createQueue(p: Omit<QueueProps, 'vhost'>): Queue {
     const q = new Queue({ ...p, vhost: this.name }, this.queueHooks);
     this.queues.set(p.name, q);
+    this.applyQueuePolicy(q);
     if (p.owner !== null) {
       let set = this.owned.get(p.owner);
       if (!set) this.owned.set(p.owner, (set = new Set()));
@@ -188,9 +228,57 @@ export class VHost {
     }
   }
 
+  // ------------------------------------------------------------ policies
+
+  /** The alternate exchange for `x`: its argument, else its policy's, else ''. */
+  alternateOf(x: Exchange): string {
+    return x.alternate !== '' ? x.alternate : (this.policyAlternates.get(x.name) ?? '');
+  }
+
+  private applyQueuePolicy(q: Queue): void {
+    const { settings, applied } = effectiveQueueSettings(
+      q.args,
+      this.policies.match('queue', q.name),
+      this.operatorPolicies.match('queue', q.name),
+    );
+    q.configure(settings, applied);
+  }
+
+  private applyExchangePolicy(x: Exchange): void {
+    const alt = policyAlternate(this.policies.match('exchange', x.name));
+    if (alt === undefined) this.policyAlternates.delete(x.name);
+    else this.policyAlternates.set(x.name, alt);
+  }
+
+  /** A policy was set or cleared: recompute every queue's and exchange's effective settings. */
+  applyPolicies(): void {
+    for (const q of [...this.queues.values()]) this.applyQueuePolicy(q);
+    for (const x of this.exchanges.values()) if (x.name !== '') this.applyExchangePolicy(x);
+  }
+
+  // ------------------------------------------------------------ dead-lettering
+
+  /** Routes the dead-lettered copy of `m` from `q`'s dead-letter exchange (at most once per target queue). */
+  private deadLetter(q: Queue, m: Message, reason: DeadLetterReason): void {
+    const dlxName = q.settings.deadLetterExchange;
+    if (dlxName === undefined) return;
+    const dlx = this.exchanges.get(dlxName);
+    if (!dlx) return; // RabbitMQ: a missing dead-letter exchange drops the message
+    const dl = makeDeadLettered(m, q.name, reason, dlxName, q.settings.deadLetterRoutingKey, Date.now());
+    // rejected messages never form a cycle; otherwise skip queues the message already died in without a rejection
+    const accept = reason === 'rejected' ? undefined : (target: Queue) => !isDeathCycle(target.name, dl.deaths);
+    if (dlx.router instanceof DelayedRouter) {
+      // a delayed DLX delays dead letters too (x-delay still positive on first pass, as the plugin)
+      const delay = delayOf(dl.message);
+      if (delay > 0) return void dlx.router.hold(dl.message, delay);
+    }
+    deliverToExchange(this, dlx, dl.message, undefined, 0, dl.keys, accept);
+  }
+
   /** Deletes every queue (consumers hear QUEUE_DELETED); used when the vhost is deleted. */
   destroy(): void {
     for (const q of [...this.queues.values()]) this.removeQueue(q);
+    for (const x of this.exchanges.values()) if (x.router instanceof DelayedRouter) x.router.dispose();
     this.exchanges.clear();
   }
 }

@@ -15,7 +15,18 @@ interface Group {
   next: number;
 }
 
-export class ConsumerSet {
+/** What a queue needs from its consumers (ConsumerSet, or SingleActiveConsumers for x-single-active-consumer). */
+export interface ConsumerPool {
+  readonly size: number;
+  add(c: Consumer): void;
+  remove(c: Consumer): boolean;
+  /** Next consumer with capacity, or undefined. */
+  select(): Consumer | undefined;
+  hasExclusive(): boolean;
+  all(): Consumer[];
+}
+
+export class ConsumerSet implements ConsumerPool {
   private readonly groups: Group[] = [];
   private count = 0;
 

@@ -12,6 +12,10 @@ export interface QueueEntry {
   readonly seq: number;
   readonly message: Message;
   readonly size: number;
+  /** ms since the epoch when the message expires (fixed at enqueue, kept on requeue); Infinity = never */
+  readonly expiresAt: number;
+  /** priority level in a priority queue (0 otherwise) */
+  readonly priority: number;
   readonly queue: Queue;
   redelivered: boolean;
   /** the consumer holding it unacked; null when ready or taken by basic.get */

@@ -1,61 +1,50 @@
 /**
  * Queue: the one queue implementation every protocol uses.
  *
- * Responsibilities:
- * - ready messages (ReadyList: requeued-first, then FIFO) and counters;
- * - consumers (ConsumerSet: priority + round-robin) and exclusive consume;
- * - dispatch: `scheduleDispatch()` queues at most one `setImmediate`; the run
- *   delivers while a consumer has capacity and messages are ready, within a
- *   byte budget, then reschedules itself. No Promise on this path;
- * - settlement of entries held by sessions: ack, requeue (back at the original
- *   position, redelivered=true), reject without requeue (dead-letter hook);
- * - basic.get, purge (ready messages only), destroy (cancels consumers with
- *   QUEUE_DELETED — RabbitMQ consumer cancel notification);
- * - auto-delete: tells its owner when the last consumer went away, once it
- *   has had one (RabbitMQ auto_delete semantics).
- * TTL, length limits, DLX and priorities attach here later; `args` is kept.
+ * - ready messages (ReadyList: requeued-first then FIFO; PriorityReadyList
+ *   for x-max-priority) and consumers (ConsumerSet: priority + round-robin;
+ *   SingleActiveConsumers for x-single-active-consumer);
+ * - dispatch: `scheduleDispatch()` queues at most one `setImmediate`; a run
+ *   delivers while a consumer has capacity, within a byte budget. No Promise
+ *   and no per-message timer on this path;
+ * - settlement: ack, requeue (original position, redelivered), reject
+ *   (dead-lettered); basic.get; purge; destroy (consumers hear QUEUE_DELETED);
+ *   auto-delete after the last consumer (RabbitMQ auto_delete);
+ * - RabbitMQ extensions, with the settings `configure()` receives (arguments
+ *   + policies, policy.ts): TTL (expiry fixed at enqueue, checked at the
+ *   head, ONE head timer; TTL 0 = handed to a waiting consumer now or
+ *   expired), x-expires, length limits (limits.ts), dead-lettering through
+ *   the owner's hook. Like a classic queue's attempt_delivery, when a TTL 0
+ *   or a length limit makes it matter, ready messages are first dispatched
+ *   synchronously so limits apply to what really waits in the queue.
  */
 import type { ConsumerSink, Delivery, QueueSummary } from '../api.js';
 import { BrokerError } from '../errors.js';
-import type { ErrorCode } from '../errors.js';
 import type { FieldTable } from '../field-table.js';
 import type { Message } from '../message.js';
 import { messageSize } from '../message.js';
 import { describe } from '../names.js';
+import type { QueueSettings } from './args.js';
+import { NO_SETTINGS, isSingleActive, maxPriorityOf, settingsFromArgs } from './args.js';
 import type { ConsumerOptions, ConsumerSession } from './consumer.js';
 import { Consumer } from './consumer.js';
+import type { ConsumerPool } from './consumer-set.js';
 import { ConsumerSet } from './consumer-set.js';
 import type { QueueEntry } from './entry.js';
+import { HeadTimer, IdleTimer, effectiveTtl } from './expiry.js';
+import { hasLimit, isOverLimit, wouldOverflow } from './limits.js';
+import { PriorityReadyList, priorityLevel } from './priority-list.js';
+import type { ReadyQueue } from './ready-list.js';
 import { ReadyList } from './ready-list.js';
+import { SingleActiveConsumers } from './single-active.js';
+import type { AppliedPolicies, ConfirmSink, DeadLetterReason, QueueHooks, QueueProps } from './types.js';
 
 /** bytes delivered per dispatch run before yielding to the event loop (LavinMQ yield_each_delivered_bytes) */
 export const DISPATCH_BYTE_BUDGET = 256 * 1024;
 /** accounted per delivery on top of the body, so tiny messages also yield */
 const DELIVERY_OVERHEAD = 128;
 
-/** The part of confirms.ts a queue uses to defer a publisher confirm. */
-export interface ConfirmSink {
-  hold(id: number): void;
-  release(id: number): void;
-  reject(id: number, code: ErrorCode): void;
-}
-
-export type DeadLetterReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit';
-
-export interface QueueProps {
-  name: string;
-  vhost: string;
-  durable: boolean;
-  autoDelete: boolean;
-  /** id of the owning connection for exclusive queues, else null */
-  owner: string | null;
-  args: FieldTable;
-}
-
-export interface QueueHooks {
-  /** auto-delete queue lost its last consumer: the owner deletes it */
-  unused(q: Queue): void;
-}
+export type { AppliedPolicies, ConfirmSink, DeadLetterReason, QueueHooks, QueueProps } from './types.js';
 
 export class Queue {
   readonly name: string;
@@ -64,12 +53,19 @@ export class Queue {
   readonly autoDelete: boolean;
   readonly owner: string | null;
   readonly args: FieldTable;
-  readonly consumers = new ConsumerSet();
+  readonly consumers: ConsumerPool;
+  /** 0 when not a priority queue */
+  readonly maxPriority: number;
   /** deliveries held by sessions (ack mode), not yet settled */
   unackedCount = 0;
   deleted = false;
-  private readonly ready = new ReadyList();
+  /** effective settings: arguments combined with policies (policy.ts) */
+  settings: QueueSettings = NO_SETTINGS;
+  applied: AppliedPolicies = { policy: undefined, operatorPolicy: undefined, definition: undefined };
+  private readonly ready: ReadyQueue;
   private readonly hooks: QueueHooks;
+  private readonly ttlTimer: HeadTimer;
+  private readonly idle: IdleTimer;
   private hadConsumer = false;
   private nextSeq = 1;
   private scheduled = false;
@@ -82,6 +78,12 @@ export class Queue {
     this.owner = p.owner;
     this.args = p.args;
     this.hooks = hooks;
+    this.maxPriority = maxPriorityOf(p.args);
+    this.ready = this.maxPriority > 0 ? new PriorityReadyList(this.maxPriority) : new ReadyList();
+    this.consumers = isSingleActive(p.args) ? new SingleActiveConsumers() : new ConsumerSet();
+    this.ttlTimer = new HeadTimer(this.expireHeads);
+    this.idle = new IdleTimer(() => this.consumers.size > 0, () => void (this.deleted || this.hooks.unused(this)));
+    this.configure(settingsFromArgs(p.args));
   }
 
   get exclusive(): boolean {
@@ -101,27 +103,86 @@ export class Queue {
     return describe('queue', this.name, this.vhost);
   }
 
+  /** New effective settings (declare, policy change). Applies a lowered length limit at once. */
+  configure(s: QueueSettings, applied?: AppliedPolicies): void {
+    const expiresChanged = s.expires !== this.settings.expires;
+    this.settings = s;
+    if (applied) this.applied = applied;
+    if (this.deleted) return;
+    if (expiresChanged) this.idle.configure(s.expires);
+    if (s.overflow === 'drop-head' && hasLimit(s)) this.dropHeadOverflow();
+  }
+
+  /** Redeclare (active or passive) counts as use for x-expires. */
+  touch(): void {
+    this.idle.touch();
+  }
+
   // ------------------------------------------------------------ publish side
 
   /**
    * Appends a message. With `confirms`, a queue that settles later (a durable
    * queue waiting for fsync, next issue) calls `confirms.hold(confirmId)` now
-   * and `release`/`reject` when stored; today every queue accepts
-   * synchronously, so there is nothing to hold.
+   * and `release`/`reject` when stored; a publish refused by x-overflow
+   * reject-publish(-dlx) calls `confirms.reject(confirmId, 'REJECTED_OVERFLOW')`.
    */
   enqueue(message: Message, confirms?: ConfirmSink, confirmId = 0): void {
-    void confirms;
-    void confirmId;
+    if (this.deleted) return;
+    const s = this.settings;
+    const size = messageSize(message);
+    const limited = hasLimit(s);
+    if (limited && s.overflow !== 'drop-head') {
+      this.dispatchNow();
+      if (wouldOverflow(s, this.ready.length, this.ready.bytes, size)) {
+        // rabbit_amqqueue_process maybe_deliver_or_enqueue: nack (confirms) or silent drop
+        if (confirms) confirms.reject(confirmId, 'REJECTED_OVERFLOW');
+        if (s.overflow === 'reject-publish-dlx') this.deadLetterMessage(message, 'maxlen');
+        return;
+      }
+    }
+    const ttl = effectiveTtl(s.messageTtl, message);
+    const now = ttl === undefined ? 0 : Date.now();
     const entry: QueueEntry = {
       seq: this.nextSeq++,
       message,
-      size: messageSize(message),
+      size,
+      expiresAt: ttl === undefined ? Infinity : now + ttl,
+      priority: this.maxPriority > 0 ? priorityLevel(message.properties.priority, this.maxPriority) : 0,
       queue: this,
       redelivered: false,
       consumer: null,
     };
+    if (ttl === 0 || (limited && isOverLimit(s, this.ready.length + 1, this.ready.bytes + size))) {
+      // attempt_delivery: a consumer waiting with capacity takes it before it is queued
+      if (this.deliverNow(entry)) return;
+      if (ttl === 0) {
+        this.deadLetter(entry, 'expired'); // TTL 0: expired unless delivered immediately
+        return;
+      }
+    }
     this.ready.push(entry);
+    if (limited) this.dropHeadOverflow();
+    if (entry.expiresAt !== Infinity && !this.deleted) this.ttlTimer.arm(entry.expiresAt, now); // early is harmless: it re-arms
     this.scheduleDispatch();
+  }
+
+  /** Dispatches synchronously, then hands `entry` to a consumer if none is left waiting. */
+  private deliverNow(entry: QueueEntry): boolean {
+    if (this.consumers.size === 0) return false;
+    this.dispatchNow();
+    if (this.ready.length > 0) return false;
+    const c = this.consumers.select();
+    if (!c) return false;
+    this.deliver(c, entry);
+    return true;
+  }
+
+  private dropHeadOverflow(): void {
+    const s = this.settings;
+    if (s.overflow !== 'drop-head') return;
+    while (this.ready.length > 0 && isOverLimit(s, this.ready.length, this.ready.bytes)) {
+      this.deadLetter(this.ready.shift()!, 'maxlen');
+    }
   }
 
   // ------------------------------------------------------------ consumers
@@ -141,9 +202,13 @@ export class Queue {
     if (!this.consumers.remove(c)) return;
     if (this.autoDelete && this.hadConsumer && this.consumers.size === 0 && !this.deleted) {
       this.hooks.unused(this);
-    } else {
-      this.scheduleDispatch(); // another consumer may take over (e.g. after an exclusive one)
+      return;
     }
+    if (this.consumers.size === 0) {
+      this.idle.touch();
+      this.idle.start();
+    }
+    this.scheduleDispatch(); // another consumer may take over (after an exclusive or single active one)
   }
 
   // ------------------------------------------------------------ dispatch
@@ -156,19 +221,39 @@ export class Queue {
 
   private readonly runDispatch = (): void => {
     this.scheduled = false;
-    let budget = DISPATCH_BYTE_BUDGET;
+    if (this.dispatchLoop(DISPATCH_BYTE_BUDGET)) this.scheduleDispatch();
+  };
+
+  /** Synchronous dispatch of what is ready (used before limits and TTL 0 decisions). */
+  private dispatchNow(): void {
+    if (this.consumers.size > 0 && this.ready.length > 0) this.dispatchLoop(Infinity);
+  }
+
+  /** Delivers while possible; true when it stopped because the byte budget ran out. */
+  private dispatchLoop(budget: number): boolean {
+    let now = 0;
     while (!this.deleted && this.ready.length > 0) {
+      const head = this.ready.peek()!;
+      if (head.expiresAt !== Infinity) {
+        if (now === 0) now = Date.now();
+        if (head.expiresAt <= now) {
+          this.deadLetter(this.ready.shift()!, 'expired');
+          continue;
+        }
+      }
       const c = this.consumers.select();
-      if (!c) return;
+      if (!c) break;
       const entry = this.ready.shift()!;
       budget -= entry.size + DELIVERY_OVERHEAD;
       this.deliver(c, entry);
       if (budget <= 0) {
-        this.scheduleDispatch();
-        return;
+        this.armTtl(now);
+        return true;
       }
     }
-  };
+    this.armTtl(now);
+    return false;
+  }
 
   private deliver(c: Consumer, entry: QueueEntry): void {
     if (!c.noAck) {
@@ -187,10 +272,13 @@ export class Queue {
     if (!c.sink.deliver(d)) c.paused = true;
   }
 
-  /** basic.get: the next ready message, or null. */
+  /** basic.get: the next ready (unexpired) message, or null. Counts as use for x-expires. */
   get(session: ConsumerSession, noAck: boolean): Delivery | null {
+    this.idle.touch();
+    this.ready.dropExpired(Date.now(), this.expire);
     const entry = this.ready.shift();
     if (!entry) return null;
+    this.armTtl(0);
     if (!noAck) this.unackedCount++;
     const tag = session.track(entry, null, noAck);
     return {
@@ -202,6 +290,25 @@ export class Queue {
       remaining: this.ready.length,
     };
   }
+
+  // ------------------------------------------------------------ TTL
+
+  /** Arms the head timer for the current head's expiry (no-op when armed as soon). */
+  private armTtl(now: number): void {
+    const at = this.ready.headExpiry();
+    if (at === Infinity || this.deleted) return;
+    this.ttlTimer.arm(at, now === 0 ? Date.now() : now);
+  }
+
+  /** The head timer fired: expire what is due at the head, re-arm for the next head. */
+  private readonly expireHeads = (): void => {
+    if (this.deleted) return;
+    const now = Date.now();
+    this.ready.dropExpired(now, this.expire);
+    this.armTtl(now);
+  };
+
+  private readonly expire = (e: QueueEntry): void => this.deadLetter(e, 'expired');
 
   // ------------------------------------------------------------ settlement (called by sessions)
 
@@ -219,12 +326,13 @@ export class Queue {
     this.release(entry);
   }
 
-  /** Back to its original position, flagged redelivered (RabbitMQ classic queue). */
+  /** Back to its original position (in its priority), flagged redelivered (RabbitMQ classic queue). */
   requeue(entry: QueueEntry): void {
     this.release(entry);
     if (this.deleted) return;
     entry.redelivered = true;
     this.ready.insertRequeued(entry);
+    if (entry.expiresAt !== Infinity) this.armTtl(0);
     this.scheduleDispatch();
   }
 
@@ -234,20 +342,29 @@ export class Queue {
     this.deadLetter(entry, 'rejected');
   }
 
-  /** Dead-lettering hook: x-dead-letter-exchange routing and x-death arrive with the next issue; drops for now. */
-  deadLetter(_entry: QueueEntry, _reason: DeadLetterReason): void {}
+  /** Dead-letters the entry's message when the queue has a dead-letter exchange; drops it otherwise. */
+  deadLetter(entry: QueueEntry, reason: DeadLetterReason): void {
+    this.deadLetterMessage(entry.message, reason);
+  }
+
+  private deadLetterMessage(message: Message, reason: DeadLetterReason): void {
+    if (this.settings.deadLetterExchange === undefined) return;
+    this.hooks.deadLetter?.(this, message, reason);
+  }
 
   // ------------------------------------------------------------ admin
 
-  /** Removes ready messages only (unacked ones stay with their sessions). */
+  /** Removes ready messages only (unacked ones stay with their sessions). Not dead-lettered (RabbitMQ). */
   purge(): number {
     return this.ready.drain().length;
   }
 
-  /** Marks deleted, cancels consumers; returns the ready count that was dropped. */
+  /** Marks deleted, cancels consumers and timers; returns the ready count that was dropped. */
   destroy(): number {
     if (this.deleted) return 0;
     this.deleted = true;
+    this.ttlTimer.cancel();
+    this.idle.cancel();
     const dropped = this.ready.drain().length;
     for (const c of this.consumers.all()) {
       this.consumers.remove(c);
@@ -261,7 +378,7 @@ export class Queue {
 
   summary(): QueueSummary {
     const ready = this.ready.length;
-    return {
+    const s: QueueSummary = {
       name: this.name,
       durable: this.durable,
       exclusive: this.exclusive,
@@ -272,5 +389,10 @@ export class Queue {
       messagesUnacked: this.unackedCount,
       consumers: this.consumers.size,
     };
+    const { policy, operatorPolicy, definition } = this.applied;
+    if (policy !== undefined) s.policy = policy;
+    if (operatorPolicy !== undefined) s.operatorPolicy = operatorPolicy;
+    if (definition !== undefined) s.effectivePolicyDefinition = { ...definition };
+    return s;
   }
 }

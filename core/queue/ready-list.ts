@@ -13,11 +13,27 @@ import type { QueueEntry } from './entry.js';
 
 const COMPACT_MIN = 1024;
 
-export class ReadyList {
+/** What a queue needs from its ready messages (ReadyList, or PriorityReadyList for x-max-priority). */
+export interface ReadyQueue {
+  readonly length: number;
+  /** body bytes of all ready messages (x-max-length-bytes) */
+  readonly bytes: number;
+  push(e: QueueEntry): void;
+  insertRequeued(e: QueueEntry): void;
+  peek(): QueueEntry | undefined;
+  shift(): QueueEntry | undefined;
+  drain(): QueueEntry[];
+  /** Removes heads due at `now` (classic queues expire at the head only); each goes to `expire`. */
+  dropExpired(now: number, expire: (e: QueueEntry) => void): void;
+  /** The earliest expiry among the head(s); Infinity when none. */
+  headExpiry(): number;
+}
+
+export class ReadyList implements ReadyQueue {
   private items: QueueEntry[] = [];
   private head = 0;
   private readonly requeued: QueueEntry[] = [];
-  /** body bytes of all ready messages (for x-max-length-bytes later) */
+  /** body bytes of all ready messages (x-max-length-bytes) */
   bytes = 0;
 
   get length(): number {
@@ -61,6 +77,14 @@ export class ReadyList {
     }
     if (e) this.bytes -= e.size;
     return e;
+  }
+
+  dropExpired(now: number, expire: (e: QueueEntry) => void): void {
+    for (let h = this.peek(); h !== undefined && h.expiresAt <= now; h = this.peek()) expire(this.shift()!);
+  }
+
+  headExpiry(): number {
+    return this.peek()?.expiresAt ?? Infinity;
   }
 
   /** Removes everything; returns the removed entries in order. */

@@ -59,8 +59,7 @@ describe('publish, return, confirm', () => {
     expect((await ch.checkQueue(q.queue)).messageCount).toBe(200);
   });
 
-  // enable once the core implements x-overflow reject-publish (it emits SessionEvents.rejected)
-  it.skip('publisher confirms nack messages refused by x-overflow reject-publish', async () => {
+  it('publisher confirms nack messages refused by x-overflow reject-publish', async () => {
     const { ch } = await clients.confirmChannel(srv.url);
     const q = (await ch.assertQueue('', { exclusive: true, maxLength: 1, arguments: { 'x-overflow': 'reject-publish' } })).queue;
     const outcomes: string[] = [];

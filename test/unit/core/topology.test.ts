@@ -47,7 +47,7 @@ describe('exchange declare', () => {
       "exchange name 'amq.foo' contains reserved prefix 'amq.*'",
     );
     session.declareExchange({ name: 'amq.direct', type: 'direct', durable: true }); // existing, equivalent: fine
-    expectCode(() => session.declareExchange({ name: 'y', type: 'x-delayed-message' }), 'COMMAND_INVALID', "unknown exchange type 'x-delayed-message'");
+    expectCode(() => session.declareExchange({ name: 'y', type: 'x-consistent-hash' }), 'COMMAND_INVALID', "unknown exchange type 'x-consistent-hash'");
   });
 
   it('passive declare checks existence only', () => {
