@@ -1,0 +1,245 @@
+/**
+ * Resumable MQTT packet reader over mqtt-packet.
+ *
+ * Responsibilities
+ * - frame packets itself from the fixed header (type byte + Remaining Length
+ *   varint) so the Maximum Packet Size is checked BEFORE any body is buffered
+ *   (mqtt-packet has no size guard); a 5th length byte is malformed
+ *   [MQTT-1.5.5-1] / [MQTT-2.2.3];
+ * - hand each complete packet (one buffer, copied only when it was split over
+ *   chunks) to mqtt-packet's parser, which checks reserved header flags
+ *   [MQTT-2.2.2-1] [MQTT-2.2.2-2], QoS 3 [MQTT-3.3.1-4], CONNECT reserved flag
+ *   [MQTT-3.1.2-3] and will flags [MQTT-3.1.2-11] [MQTT-3.1.2-13];
+ * - extra checks mqtt-packet does not do: ill-formed UTF-8 in strings
+ *   [MQTT-1.5.3-1] (Node decodes those to U+FFFD; a U+FFFD whose UTF-8 bytes
+ *   are not in the packet came from ill-formed input), and v5 properties given
+ *   twice [MQTT-2.2.2-2 (v5)] (protocol error).
+ * After the first error the reader stops; the connection closes.
+ */
+import mqttPacket from 'mqtt-packet';
+import type { Packet } from 'mqtt-packet';
+
+export type ReadErrorKind = 'malformed' | 'too_large' | 'protocol';
+
+export interface ReaderHandlers {
+  packet(p: Packet): void;
+  error(kind: ReadErrorKind, message: string, cmd: string | undefined): void;
+}
+
+const CMD_NAMES = [
+  'reserved', 'connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp',
+  'subscribe', 'suback', 'unsubscribe', 'unsuback', 'pingreq', 'pingresp', 'disconnect', 'auth',
+] as const;
+
+/** v5 properties that may appear more than once */
+const REPEATABLE = new Set(['userProperties', 'subscriptionIdentifier']);
+
+export class MqttReader {
+  private readonly h: ReaderHandlers;
+  private readonly parser = mqttPacket.parser();
+  private chunks: Buffer[] = [];
+  private avail = 0;
+  /** total length of the packet being read, or -1 while the fixed header is incomplete */
+  private need = -1;
+  private stopped = false;
+  private parsed: Packet | undefined;
+  private parseError: string | undefined;
+  /** largest accepted packet (whole packet, fixed header included) */
+  maxPacketSize: number;
+
+  constructor(maxPacketSize: number, h: ReaderHandlers) {
+    this.maxPacketSize = maxPacketSize;
+    this.h = h;
+    this.parser.on('packet', (p: Packet) => {
+      this.parsed = p;
+    });
+    this.parser.on('error', (e: unknown) => {
+      this.parseError = e instanceof Error ? e.message : String(e);
+    });
+  }
+
+  /** bytes held while waiting for the rest of a packet */
+  get buffered(): number {
+    return this.avail;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.chunks = [];
+    this.avail = 0;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.stopped || chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.avail += chunk.length;
+    while (!this.stopped) {
+      if (this.need < 0) {
+        const total = this.header();
+        if (total < 0) return; // need more bytes (or stopped on error)
+        if (total > this.maxPacketSize) {
+          this.fail('too_large', `packet of ${total} bytes exceeds the maximum packet size ${this.maxPacketSize}`, undefined);
+          return;
+        }
+        this.need = total;
+      }
+      if (this.avail < this.need) return;
+      const pkt = this.take(this.need);
+      this.need = -1;
+      this.decode(pkt);
+    }
+  }
+
+  /** Total packet length from the fixed header; -1 when incomplete or on error. */
+  private header(): number {
+    let value = 0;
+    let mul = 1;
+    let idx = 0;
+    // iterate bytes across chunks without copying
+    for (let ci = 0; ci < this.chunks.length; ci++) {
+      const c = this.chunks[ci]!;
+      for (let i = 0; i < c.length; i++, idx++) {
+        if (idx === 0) continue; // the type byte
+        const b = c[i]!;
+        value += (b & 0x7f) * mul;
+        if ((b & 0x80) === 0) return 1 + idx + value;
+        if (idx === 4) {
+          this.fail('malformed', 'malformed Remaining Length', CMD_NAMES[this.chunks[0]![0]! >> 4]); // [MQTT-1.5.5-1]
+          return -1;
+        }
+        mul *= 128;
+      }
+    }
+    return -1;
+  }
+
+  private take(n: number): Buffer {
+    const first = this.chunks[0]!;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let off = 0;
+      while (off < n) {
+        const c = this.chunks[0]!;
+        const k = Math.min(c.length, n - off);
+        c.copy(out, off, 0, k);
+        off += k;
+        if (k === c.length) this.chunks.shift();
+        else this.chunks[0] = c.subarray(k);
+      }
+    }
+    this.avail -= n;
+    return out;
+  }
+
+  private decode(raw: Buffer): void {
+    const type = raw[0]! >> 4;
+    const cmd = CMD_NAMES[type];
+    if (type === 0) {
+      this.fail('malformed', 'reserved packet type 0', cmd);
+      return;
+    }
+    this.parsed = undefined;
+    this.parseError = undefined;
+    try {
+      this.parser.parse(raw);
+    } catch (e) {
+      this.parseError = e instanceof Error ? e.message : String(e);
+    }
+    const p = this.parsed;
+    if (this.parseError !== undefined || p === undefined) {
+      this.fail('malformed', this.parseError ?? 'incomplete packet', cmd);
+      return;
+    }
+    this.parsed = undefined;
+    const bad = validateStrings(p, raw);
+    if (bad) {
+      this.fail('malformed', bad, cmd);
+      return;
+    }
+    const dup = duplicateProperty(p);
+    if (dup) {
+      this.fail('protocol', `property ${dup} included more than once`, cmd);
+      return;
+    }
+    this.h.packet(p);
+  }
+
+  private fail(kind: ReadErrorKind, message: string, cmd: string | undefined): void {
+    if (this.stopped) return;
+    this.stop();
+    this.h.error(kind, message, cmd);
+  }
+}
+
+/** CONNECT's protocol version as soon as the parser saw one (for error replies before CONNECT completes). */
+export function peekConnectVersion(raw: Buffer): number | undefined {
+  // fixed header + varint, then 2-byte length + name + level
+  let i = 1;
+  while (i < raw.length && raw[i]! & 0x80) i++;
+  i++;
+  if (i + 2 > raw.length) return undefined;
+  const n = raw.readUInt16BE(i);
+  const at = i + 2 + n;
+  return at < raw.length ? raw[at] : undefined;
+}
+
+function badString(s: unknown, raw: Buffer): boolean {
+  return typeof s === 'string' && s.includes('\uFFFD') && raw.indexOf(Buffer.from(s, 'utf8')) < 0;
+}
+
+function badProps(props: Record<string, unknown> | undefined, raw: Buffer): boolean {
+  if (!props) return false;
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'userProperties' && v && typeof v === 'object') {
+      for (const [name, val] of Object.entries(v as Record<string, unknown>)) {
+        if (badString(name, raw)) return true;
+        if (Array.isArray(val) ? val.some((x) => badString(x, raw)) : badString(val, raw)) return true;
+      }
+    } else if (badString(v, raw)) return true;
+  }
+  return false;
+}
+
+/** [MQTT-1.5.3-1] ill-formed UTF-8 in any string field → error text. */
+function validateStrings(p: Packet, raw: Buffer): string | null {
+  let bad = false;
+  switch (p.cmd) {
+    case 'publish':
+      bad = badString(p.topic, raw) || badProps(p.properties as Record<string, unknown> | undefined, raw);
+      break;
+    case 'connect':
+      bad =
+        badString(p.clientId, raw) ||
+        badString(p.username, raw) ||
+        badString(p.will?.topic, raw) ||
+        badProps(p.properties as Record<string, unknown> | undefined, raw) ||
+        badProps(p.will?.properties as Record<string, unknown> | undefined, raw);
+      break;
+    case 'subscribe':
+      bad = p.subscriptions.some((s) => badString(s.topic, raw)) || badProps(p.properties as Record<string, unknown> | undefined, raw);
+      break;
+    case 'unsubscribe':
+      bad = p.unsubscriptions.some((t) => badString(t, raw));
+      break;
+    default:
+      bad = badProps((p as { properties?: Record<string, unknown> }).properties, raw);
+  }
+  return bad ? 'ill-formed UTF-8 string' : null;
+}
+
+function duplicateProperty(p: Packet): string | null {
+  const check = (props: object | undefined): string | null => {
+    if (!props) return null;
+    for (const [k, v] of Object.entries(props)) if (Array.isArray(v) && !REPEATABLE.has(k)) return k;
+    return null;
+  };
+  const own = check((p as { properties?: object }).properties);
+  if (own) return own;
+  if (p.cmd === 'connect') return check(p.will?.properties);
+  return null;
+}

@@ -1,0 +1,152 @@
+/**
+ * Outbound PUBLISH: core deliveries (and retained messages) → the client.
+ *
+ * - the session's subscriptions that match the topic decide the delivery:
+ *   QoS = min(published QoS, max QoS of the matching subscriptions)
+ *   [MQTT-3.8.4-8] [MQTT-3.3.4-2 (v5)], every matching Subscription
+ *   Identifier [MQTT-3.3.4-3 (v5)], no-local [MQTT-3.8.3-3 (v5)] and Retain As
+ *   Published [MQTT-3.3.1-12 (v5)]; a topic that matches none (the '$' rule
+ *   [MQTT-4.7.2-1], an AMQP key that is not a valid topic) is acked and dropped;
+ * - QoS 1/2 take a packet id and an in-flight slot (core credit is the
+ *   window); QoS 0 deliveries from an ack-mode queue are acked at once;
+ * - expired messages are dropped; the remaining expiry is sent [MQTT-3.3.2-6];
+ * - v5 topic aliases towards the client up to its Topic Alias Maximum
+ *   [MQTT-3.3.2-8]; a packet above the client's Maximum Packet Size is
+ *   dropped as if sent [MQTT-3.1.2-25];
+ * - returns the transport's verdict so the core pauses the consumer at the
+ *   high-water mark.
+ */
+import type { ConsumerSink, Delivery, Message } from '../../../core/index.js';
+import type { IPublishPacket, QoS } from 'mqtt-packet';
+import { encode, encodePublishV4 } from '../codec/writer.js';
+import type { Processor } from '../processor.js';
+import { messageQos, messageRetainFlag, toPublishProperties } from '../properties.js';
+import type { QueueKind } from '../session.js';
+import { routingKeyToTopic, topicMatches, topicNameError } from '../topics.js';
+
+export interface OutgoingPublish {
+  topic: string;
+  message: Message;
+  qos: QoS;
+  retain: boolean;
+  dup: boolean;
+  subscriptionIds: number[] | undefined;
+  /** core delivery tag to ack when the client acknowledges; -1 for none */
+  tag: number;
+  queue: string;
+}
+
+/** Encodes and writes one PUBLISH. Returns the transport verdict; `sent` false when dropped. */
+export function sendPublish(p: Processor, o: OutgoingPublish): { ok: boolean; sent: boolean } {
+  const ctx = p.ctx;
+  const msg = o.message;
+  let expiryLeft: number | undefined;
+  if (msg.properties.expiration !== undefined) {
+    const at = ctx.publishedAt.get(msg);
+    if (at !== undefined) {
+      expiryLeft = Number(msg.properties.expiration) - (Date.now() - at);
+      if (expiryLeft <= 0) return { ok: true, sent: false }; // expired [MQTT-3.3.2-5]
+    }
+  }
+  const packetId = o.qos > 0 ? p.outbound.allocate((id) => !p.state!.outboundPubrel.has(id)) : 0;
+  let buf: Buffer;
+  if (p.version !== 5) {
+    buf = encodePublishV4(o.topic, msg.body, o.qos, o.retain, o.dup, packetId);
+  } else {
+    const props = toPublishProperties(msg, ctx.opts.topicEscaping, expiryLeft) ?? {};
+    if (o.subscriptionIds && o.subscriptionIds.length > 0) {
+      props.subscriptionIdentifier = o.subscriptionIds.length === 1 ? o.subscriptionIds[0]! : o.subscriptionIds;
+    }
+    let topic = o.topic;
+    if (p.clientTopicAliasMax > 0) {
+      const alias = p.aliasesOut.get(topic);
+      if (alias !== undefined) {
+        props.topicAlias = alias;
+        topic = '';
+      } else if (p.aliasesOut.size < p.clientTopicAliasMax) {
+        const a = p.aliasesOut.size + 1;
+        p.aliasesOut.set(topic, a);
+        props.topicAlias = a;
+      }
+    }
+    const pkt: IPublishPacket = { cmd: 'publish', topic, payload: msg.body, qos: o.qos, retain: o.retain, dup: o.dup, properties: props };
+    if (o.qos > 0) pkt.messageId = packetId;
+    buf = encode(pkt, 5);
+    if (buf.length > p.clientMaxPacketSize) {
+      if (props.topicAlias !== undefined && topic !== '') p.aliasesOut.delete(o.topic);
+      return { ok: true, sent: false }; // [MQTT-3.1.2-25]
+    }
+  }
+  if (o.qos > 0) p.outbound.inflight.set(packetId, { tag: o.tag, qos: o.qos, queue: o.queue });
+  return { ok: p.conn.write(buf), sent: true };
+}
+
+export class DeliverySink implements ConsumerSink {
+  private readonly p: Processor;
+  private readonly queue: string;
+  private readonly kind: QueueKind;
+  readonly noAck: boolean;
+
+  constructor(p: Processor, queue: string, kind: QueueKind, noAck = kind === 'qos0') {
+    this.p = p;
+    this.queue = queue;
+    this.kind = kind;
+    this.noAck = noAck;
+  }
+
+  deliver(d: Delivery): boolean {
+    const p = this.p;
+    if (p.phase !== 'connected' || !p.state) return true; // the core requeues on close
+    const msg = d.message;
+    const topic = routingKeyToTopic(msg.routingKey, p.ctx.opts.topicEscaping);
+    let maxQos = -1;
+    let rap = false;
+    let ids: number[] | undefined;
+    const own = p.ownPublished.has(msg);
+    if (topicNameError(topic) === null) {
+      for (const sub of p.state.subscriptions.values()) {
+        if (sub.queue !== this.queue) continue;
+        if (own && sub.noLocal) continue;
+        if (!topicMatches(sub.filter, topic)) continue;
+        if (sub.qos > maxQos) maxQos = sub.qos;
+        if (sub.retainAsPublished) rap = true;
+        if (sub.subscriptionId !== undefined) (ids ??= []).push(sub.subscriptionId);
+      }
+    }
+    if (maxQos < 0) {
+      this.settle(d.tag);
+      return true;
+    }
+    const qos = Math.min(messageQos(msg), maxQos) as QoS;
+    const r = sendPublish(p, {
+      topic,
+      message: msg,
+      qos,
+      retain: rap && messageRetainFlag(msg),
+      dup: qos > 0 && d.redelivered,
+      subscriptionIds: ids,
+      tag: this.noAck ? -1 : d.tag,
+      queue: this.queue,
+    });
+    if (qos === 0 || !r.sent) this.settle(d.tag);
+    return r.ok;
+  }
+
+  cancelled(): void {
+    const p = this.p;
+    if (p.consumers.get(this.queue)) {
+      p.consumers.delete(this.queue);
+      p.sinks.delete(this.queue);
+    }
+    p.log.info({ clientId: p.clientId, queue: this.queue, kind: this.kind }, 'mqtt: subscription queue deleted');
+  }
+
+  private settle(tag: number): void {
+    if (this.noAck) return;
+    try {
+      this.p.session?.ack(tag, false);
+    } catch {
+      /* settled already */
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * MQTT 3.1 / 3.1.1 / 5.0 adapter entry point.
+ *
+ * `createMqttAdapter(core, opts)` returns what the gateway registers for the
+ * MQTT listeners (TCP 1883, TLS 8883, later WebSocket): `accept(transport)`
+ * runs one client connection over any Transport; `closeAll()` disconnects
+ * every client (v5 DISCONNECT 0x8B) and waits for their sockets to close;
+ * `connectionCount()` for metrics.
+ *
+ * Layers: codec/parser.ts (framing + mqtt-packet) → connection.ts (socket,
+ * timers, throttle) → processor.ts (state machine) → handlers/*.ts → core.
+ */
+import type { Core } from '../../core/index.js';
+import type { Transport } from '../shared/transport.js';
+import { MqttConnection } from './connection.js';
+import { AdapterContext } from './context.js';
+import type { MqttAdapterOptions } from './options.js';
+import { resolveOptions } from './options.js';
+import { Processor } from './processor.js';
+import { memoryRetainedIndex } from './retained.js';
+import { memorySessionStore } from './session.js';
+
+export type { MqttAdapterOptions } from './options.js';
+export type { RetainedIndex, RetainedStore, RetainedEntry, RetainedLimits } from './retained.js';
+export type { SessionStore, SessionState } from './session.js';
+
+export interface MqttAdapter {
+  readonly name: 'mqtt';
+  accept(t: Transport): void;
+  closeAll(): Promise<void>;
+  connectionCount(): number;
+}
+
+export function createMqttAdapter(core: Core, opts: MqttAdapterOptions): MqttAdapter {
+  const o = resolveOptions(opts);
+  const ctx = new AdapterContext(
+    core,
+    o,
+    opts.sessionStore ?? memorySessionStore(),
+    opts.retainedIndex ?? memoryRetainedIndex(opts.retainedLimit),
+  );
+  const processors = new Set<Processor>();
+  const waiters = new Set<() => void>();
+  const gone = (p: Processor): void => {
+    processors.delete(p);
+    if (processors.size === 0) for (const w of waiters) w();
+  };
+  // transports whose processor has been cleaned up but whose socket is still closing
+  const open = new Set<MqttConnection>();
+
+  return {
+    name: 'mqtt',
+    accept(t: Transport): void {
+      const conn = new MqttConnection(t, o.maxPacketSize);
+      const p = new Processor(conn, ctx, gone);
+      processors.add(p);
+      open.add(conn);
+      conn.start(
+        {
+          packet: (pkt) => p.packet(pkt),
+          readError: (k, m, c) => p.readError(k, m, c),
+          keepaliveTimeout: () => p.keepaliveTimeout(),
+          loginTimeout: () => p.loginTimeout(),
+          drained: () => p.drained(),
+          closed: (err) => {
+            open.delete(conn);
+            p.closed(err);
+            if (open.size === 0) for (const w of waiters) w();
+          },
+        },
+        o.loginTimeoutMs,
+      );
+    },
+    async closeAll(): Promise<void> {
+      for (const p of [...processors]) p.shutdown();
+      ctx.wills.clear();
+      for (const s of [...ctx.sessions.all()]) if (s.expiryTimer) clearTimeout(s.expiryTimer);
+      if (open.size === 0) return;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          if (open.size > 0) return;
+          clearTimeout(t);
+          waiters.delete(done);
+          resolve();
+        };
+        const t = setTimeout(() => {
+          for (const c of open) c.destroy();
+          waiters.delete(done);
+          resolve();
+        }, 2000);
+        waiters.add(done);
+      });
+    },
+    connectionCount(): number {
+      return processors.size;
+    },
+  };
+}

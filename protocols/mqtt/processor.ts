@@ -1,0 +1,344 @@
+/**
+ * The per-connection MQTT state machine.
+ *
+ * - phases: awaiting CONNECT → connected → closed. The first packet must be
+ *   CONNECT [MQTT-3.1.0-1]; a second CONNECT is a protocol violation
+ *   [MQTT-3.1.0-2]; either closes the connection;
+ * - dispatches each packet to its handler (handlers/*.ts);
+ * - owns the core connection/session of this client, the outbound in-flight
+ *   window (session.ts), inbound publishes awaiting a core confirm, topic
+ *   aliases both ways, and the will;
+ * - close paths: `fail()` for protocol errors (v5: DISCONNECT with a reason
+ *   first, where the spec allows the server to send one [MQTT-4.13.1-1]),
+ *   `takeover()` (v5 0x8E), keepalive timeout (v5 0x8D), shutdown (v5 0x8B);
+ *   `cleanup()` runs once: will, registry, core connection, session expiry.
+ */
+import type { AuthUser, ConsumerHandle, CoreConnection, CoreSession, ErrorCode, Message } from '../../core/index.js';
+import type { Packet, QoS } from 'mqtt-packet';
+import type { ReadErrorKind } from './codec/parser.js';
+import { encode } from './codec/writer.js';
+import type { ConnectionHandler, MqttConnection } from './connection.js';
+import { AdapterContext } from './context.js';
+import type { LiveClient } from './context.js';
+import { handleAuth } from './handlers/auth.js';
+import { connackFailure, handleConnect } from './handlers/connect.js';
+import { DeliverySink } from './handlers/deliver.js';
+import { handleDisconnect } from './handlers/disconnect.js';
+import { handlePuback, handlePubcomp, handlePubrec, handlePubrel } from './handlers/acks.js';
+import { handlePingreq } from './handlers/ping.js';
+import { handlePublish } from './handlers/publish.js';
+import { handleSubscribe } from './handlers/subscribe.js';
+import { handleUnsubscribe } from './handlers/unsubscribe.js';
+import { RC, reasonForError } from './reason-codes.js';
+import type { QueueKind, SessionState } from './session.js';
+import { Outbound } from './session.js';
+import type { WillSpec } from './will.js';
+
+type Phase = 'new' | 'connected' | 'closed';
+
+interface PendingPublish {
+  readonly packetId: number;
+  readonly qos: QoS;
+  readonly routed: number;
+}
+
+export class Processor implements ConnectionHandler, LiveClient {
+  readonly conn: MqttConnection;
+  readonly ctx: AdapterContext;
+  private readonly onGone: (p: Processor) => void;
+  phase: Phase = 'new';
+  version: 3 | 4 | 5 = 4;
+  clientId = '';
+  vhost = '';
+  user: AuthUser | undefined;
+  coreConn: CoreConnection | undefined;
+  session: CoreSession | undefined;
+  state: SessionState | undefined;
+  /** session outlives the connection (clean session 0 / v5 expiry > 0) */
+  persistent = false;
+  will: WillSpec | undefined;
+  /** client's v5 limits */
+  clientReceiveMaximum = 65535;
+  clientMaxPacketSize = 268_435_460;
+  clientTopicAliasMax = 0;
+  readonly aliasesIn = new Map<number, string>();
+  readonly aliasesOut = new Map<string, number>();
+  readonly outbound = new Outbound();
+  readonly consumers = new Map<string, ConsumerHandle>();
+  readonly sinks = new Map<string, DeliverySink>();
+  /** messages this connection published while it has a no-local subscription */
+  readonly ownPublished = new WeakSet<Message>();
+  private readonly pending = new Map<number, PendingPublish>();
+  private nextConfirmId = 1;
+  private cleaned = false;
+
+  constructor(conn: MqttConnection, ctx: AdapterContext, onGone: (p: Processor) => void) {
+    this.conn = conn;
+    this.ctx = ctx;
+    this.onGone = onGone;
+  }
+
+  get key(): string {
+    return AdapterContext.key(this.vhost, this.clientId);
+  }
+
+  get log() {
+    return this.ctx.opts.logger;
+  }
+
+  // ------------------------------------------------------------ ConnectionHandler
+
+  packet(p: Packet): void {
+    if (this.phase === 'closed') return;
+    if (this.phase === 'new') {
+      if (p.cmd !== 'connect') {
+        this.closeNow(`${p.cmd} before CONNECT`); // [MQTT-3.1.0-1]
+        return;
+      }
+      handleConnect(this, p);
+      return;
+    }
+    try {
+      switch (p.cmd) {
+        case 'publish': return handlePublish(this, p);
+        case 'puback': return handlePuback(this, p);
+        case 'pubrec': return handlePubrec(this, p);
+        case 'pubrel': return handlePubrel(this, p);
+        case 'pubcomp': return handlePubcomp(this, p);
+        case 'subscribe': return handleSubscribe(this, p);
+        case 'unsubscribe': return handleUnsubscribe(this, p);
+        case 'pingreq': return handlePingreq(this);
+        case 'disconnect': return handleDisconnect(this, p);
+        case 'auth': return handleAuth(this, p);
+        case 'connect':
+          return this.fail(RC.PROTOCOL_ERROR, 'second CONNECT'); // [MQTT-3.1.0-2]
+        default:
+          // server-to-client packet types sent by a client [MQTT-4.8.0-1 (v5)]
+          return this.fail(RC.PROTOCOL_ERROR, `unexpected ${p.cmd} from a client`);
+      }
+    } catch (e) {
+      this.log.error({ clientId: this.clientId, err: String(e), cmd: p.cmd }, 'mqtt: packet handling failed');
+      this.fail(RC.UNSPECIFIED_ERROR, 'internal error');
+    }
+  }
+
+  readError(kind: ReadErrorKind, message: string, cmd: string | undefined): void {
+    if (this.phase === 'new') {
+      if (cmd === 'connect' && message === 'Invalid protocol version') {
+        // [MQTT-3.1.2-2] unacceptable protocol level: CONNACK 0x01, then close
+        connackFailure(this, 4, RC.UNSUPPORTED_PROTOCOL_VERSION);
+        return;
+      }
+      if (kind === 'too_large' && this.version === 5) {
+        connackFailure(this, 5, RC.PACKET_TOO_LARGE);
+        return;
+      }
+      this.closeNow(message);
+      return;
+    }
+    const reason = kind === 'too_large' ? RC.PACKET_TOO_LARGE : kind === 'protocol' ? RC.PROTOCOL_ERROR : RC.MALFORMED_PACKET;
+    this.fail(reason, message);
+  }
+
+  keepaliveTimeout(): void {
+    this.log.info({ clientId: this.clientId }, 'mqtt: keepalive timeout');
+    this.fail(RC.KEEP_ALIVE_TIMEOUT, 'keepalive timeout');
+  }
+
+  loginTimeout(): void {
+    if (this.phase === 'new') this.closeNow('no CONNECT within the login timeout');
+  }
+
+  drained(): void {
+    for (const h of this.consumers.values()) h.resume();
+  }
+
+  closed(err?: Error): void {
+    if (err) this.log.debug({ clientId: this.clientId, err: err.message }, 'mqtt: transport error');
+    this.cleanup(true);
+  }
+
+  // ------------------------------------------------------------ sending
+
+  send(p: Packet): boolean {
+    if (this.conn.isClosing) return false;
+    return this.conn.write(encode(p, this.version));
+  }
+
+  /** Protocol error: v5 DISCONNECT with `reason` (only once connected [MQTT-4.13.2-1 (v5)]), then close. */
+  fail(reason: number, message: string): void {
+    if (this.phase === 'closed') return;
+    this.log.info({ clientId: this.clientId, reason, message }, 'mqtt: closing connection');
+    if (this.version === 5 && this.phase === 'connected') {
+      this.send({ cmd: 'disconnect', reasonCode: reason, properties: { reasonString: message } } as Packet);
+    }
+    this.cleanup(true);
+    this.conn.end();
+  }
+
+  /** Close without any packet (before CONNECT, v3/v4 violations). */
+  closeNow(message: string): void {
+    if (this.phase === 'closed') return;
+    this.log.info({ clientId: this.clientId, message }, 'mqtt: closing connection');
+    this.cleanup(true);
+    this.conn.end();
+  }
+
+  /** Another connection took this client id [MQTT-3.1.4-2]: v5 DISCONNECT 0x8E. */
+  takeover(): void {
+    this.fail(RC.SESSION_TAKEN_OVER, 'session taken over');
+  }
+
+  /** Adapter shutdown: v5 DISCONNECT 0x8B. */
+  shutdown(): void {
+    this.fail(RC.SERVER_SHUTTING_DOWN, 'server shutting down');
+  }
+
+  // ------------------------------------------------------------ inbound publish confirms
+
+  publishToCore(msg: Message, packetId: number, qos: QoS): number {
+    const s = this.session!;
+    if (qos === 0) return s.publish(msg).routed;
+    const confirmId = this.nextConfirmId++;
+    this.pending.set(confirmId, { packetId, qos, routed: 0 });
+    let r;
+    try {
+      r = s.publish(msg, { confirmId });
+    } catch (e) {
+      this.pending.delete(confirmId);
+      throw e;
+    }
+    const e = this.pending.get(confirmId);
+    if (e) this.pending.set(confirmId, { ...e, routed: r.routed });
+    if (this.pending.size >= this.ctx.opts.maxUnconfirmed) this.conn.throttle('confirms', true);
+    return r.routed;
+  }
+
+  /** Publishes awaiting a confirm (inbound QoS 1/2 not yet acknowledged). */
+  get unconfirmed(): number {
+    return this.pending.size;
+  }
+
+  isPendingQos2(packetId: number): boolean {
+    for (const e of this.pending.values()) if (e.qos === 2 && e.packetId === packetId) return true;
+    return false;
+  }
+
+  onConfirmed(ids: readonly number[]): void {
+    for (const id of ids) {
+      const e = this.pending.get(id);
+      if (!e) continue;
+      this.pending.delete(id);
+      if (this.phase !== 'connected') continue;
+      const v5 = this.version === 5;
+      const reasonCode = v5 && e.routed === 0 ? RC.NO_MATCHING_SUBSCRIBERS : RC.SUCCESS;
+      // PUBACK / PUBREC only once the core accepted the message [MQTT-4.3.2-2] [MQTT-4.3.3-2]
+      if (e.qos === 1) this.send(v5 ? { cmd: 'puback', messageId: e.packetId, reasonCode } : { cmd: 'puback', messageId: e.packetId });
+      else this.send(v5 ? { cmd: 'pubrec', messageId: e.packetId, reasonCode } : { cmd: 'pubrec', messageId: e.packetId });
+    }
+    this.unthrottleConfirms();
+  }
+
+  onRejected(ids: readonly number[], code: ErrorCode): void {
+    for (const id of ids) {
+      const e = this.pending.get(id);
+      if (!e) continue;
+      this.pending.delete(id);
+      if (this.phase !== 'connected') continue;
+      if (e.qos === 2) this.state?.inboundQos2.delete(e.packetId);
+      if (this.version === 5) {
+        const reasonCode = reasonForError(code);
+        this.send({ cmd: e.qos === 1 ? 'puback' : 'pubrec', messageId: e.packetId, reasonCode } as Packet);
+      }
+      // v3/v4 have no negative acknowledgement: no PUBACK, the client re-sends (RabbitMQ)
+    }
+    this.unthrottleConfirms();
+  }
+
+  private unthrottleConfirms(): void {
+    if (this.pending.size < this.ctx.opts.maxUnconfirmed / 2 && this.conn.isThrottled('confirms')) {
+      this.conn.throttle('confirms', false);
+    }
+  }
+
+  // ------------------------------------------------------------ consumers
+
+  /** Starts consuming `queue` (idempotent). */
+  ensureConsumer(queue: string, kind: QueueKind, noAck: boolean): void {
+    if (this.consumers.has(queue)) return;
+    const sink = new DeliverySink(this, queue, kind);
+    const credit = noAck ? 0 : Math.min(this.ctx.opts.prefetch, this.clientReceiveMaximum);
+    const h = this.session!.consume(queue, sink, { tag: `mqtt-${queue}`, noAck, credit });
+    this.consumers.set(queue, h);
+    this.sinks.set(queue, sink);
+  }
+
+  cancelConsumer(queue: string, requeueInflight: boolean): void {
+    const h = this.consumers.get(queue);
+    if (!h) return;
+    h.cancel();
+    this.consumers.delete(queue);
+    this.sinks.delete(queue);
+    if (!requeueInflight) return;
+    for (const [pid, f] of this.outbound.inflight) {
+      if (f.queue !== queue || f.tag < 0) continue;
+      this.outbound.inflight.delete(pid);
+      try {
+        this.session!.reject(f.tag, false, true);
+      } catch {
+        /* already settled */
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ cleanup
+
+  /**
+   * Runs once when the connection ends. `abnormal`: no DISCONNECT was
+   * received, so the will is published (or scheduled) [MQTT-3.1.2-8].
+   */
+  cleanup(abnormal: boolean): void {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    const wasConnected = this.phase === 'connected';
+    this.phase = 'closed';
+    this.conn.reader.stop();
+    if (wasConnected) {
+      if (this.ctx.live.get(this.key) === this) this.ctx.live.delete(this.key);
+      const will = this.will;
+      this.will = undefined;
+      const state = this.state!;
+      if (will && abnormal) {
+        const delay = Math.min(will.delaySeconds, this.persistent ? state.expirySeconds : 0);
+        if (delay > 0) {
+          const user = this.user!;
+          this.ctx.wills.schedule(this.key, delay * 1000, () => this.ctx.publishWill(state.vhost, user, state.clientId, will));
+        } else {
+          this.ctx.publishWill(this.vhost, this.user!, this.clientId, will, this.session);
+        }
+      }
+      if (this.persistent && state.expirySeconds > 0) {
+        this.ctx.sessions.put(state);
+        state.expiryTimer = setTimeout(() => {
+          this.ctx.wills.cancel(AdapterContext.key(state.vhost, state.clientId));
+          this.ctx.endSession(state);
+        }, Math.min(state.expirySeconds * 1000, 2_147_483_647));
+        state.expiryTimer.unref();
+      } else {
+        try {
+          this.ctx.endSession(state, this.session);
+        } catch (e) {
+          this.log.warn({ clientId: this.clientId, err: String(e) }, 'mqtt: session cleanup failed');
+        }
+      }
+    }
+    try {
+      this.coreConn?.close(); // requeues unacked deliveries, deletes exclusive queues
+    } catch (e) {
+      this.log.warn({ clientId: this.clientId, err: String(e) }, 'mqtt: core connection close failed');
+    }
+    this.session = undefined;
+    this.coreConn = undefined;
+    this.onGone(this);
+  }
+}
