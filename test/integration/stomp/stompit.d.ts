@@ -1,0 +1,2 @@
+// stompit ships without types; the tests use it dynamically
+declare module 'stompit';
