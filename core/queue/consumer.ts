@@ -21,6 +21,8 @@ export interface ConsumerSession {
   track(entry: QueueEntry, consumer: Consumer | null, noAck: boolean): number;
   /** The consumer is gone (cancelled by the client or by the server). */
   forget(consumer: Consumer): void;
+  /** Settles a tracked delivery (used when a sink could not take a delivery). */
+  reject(tag: number, multiple: boolean, requeue: boolean): void;
 }
 
 export interface ConsumerOptions {

@@ -269,7 +269,19 @@ export class Queue {
       queue: this.name,
       consumerTag: c.tag,
     };
-    if (!c.sink.deliver(d)) c.paused = true;
+    let ok: boolean;
+    try {
+      ok = c.sink.deliver(d);
+    } catch (err) {
+      // The consumer's protocol could not carry this message (e.g. a routing
+      // key too long for an AMQP shortstr): never let one message take the
+      // broker down. Settle it as rejected without requeue (dead-letters when
+      // a DLX is set) so the consumer is not stuck with it.
+      process.emitWarning(`delivery from ${this.description} to consumer '${c.tag}' failed: ${String(err)}`);
+      if (!c.noAck) c.session.reject(tag, false, false);
+      return;
+    }
+    if (!ok) c.paused = true;
   }
 
   /** basic.get: the next ready (unexpired) message, or null. Counts as use for x-expires. */

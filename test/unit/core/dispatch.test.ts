@@ -211,3 +211,40 @@ describe('consume rules', () => {
     expect(f.session.declareQueue({ name: 'q', passive: true })).toEqual({ name: 'q', messageCount: 2, consumerCount: 2 });
   });
 });
+
+describe('a sink that throws', () => {
+  it('does not take the broker down: the delivery is rejected (dead-lettered), later ones still flow', async () => {
+    const f = fixture();
+    f.session.declareQueue({ name: 'dlq' });
+    f.session.declareQueue({ name: 'q', args: { 'x-dead-letter-exchange': F.str(''), 'x-dead-letter-routing-key': F.str('dlq') } });
+    f.session.publish(msg('', 'q', 'poison'));
+    f.session.publish(msg('', 'q', 'fine'));
+    const got: string[] = [];
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      f.session.consume(
+        'q',
+        {
+          deliver: (d) => {
+            if (d.message.body.toString() === 'poison') throw new RangeError('cannot encode');
+            got.push(d.message.body.toString());
+            return true;
+          },
+          cancelled: () => undefined,
+        },
+        { tag: 'c', noAck: false, credit: 0 },
+      );
+      await flush();
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(got).toEqual(['fine']);
+    expect(f.session.unackedCount).toBe(1); // only 'fine' awaits its ack
+    expect(warnings.some((w) => w.includes("consumer 'c' failed") && w.includes('cannot encode'))).toBe(true);
+    const dl = f.session.get('dlq', true);
+    expect(dl?.message.body.toString()).toBe('poison');
+  });
+});
