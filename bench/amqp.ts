@@ -12,10 +12,11 @@ import { startRabbitmq } from './peers/rabbitmq.js';
 import type { BrokerHandle } from './peers/types.js';
 import { amqplibScenarios } from './scenarios/amqplib-scenarios.js';
 import { measure } from './scenarios/measure.js';
+import { queueFeatureScenarios } from './scenarios/queue-features.js';
 import { rawScenarios } from './scenarios/raw-scenarios.js';
 import { DEFAULT_PARAMS, type Scenario, type ScenarioParams } from './scenarios/types.js';
 
-const SCENARIOS: Scenario[] = [...rawScenarios, ...amqplibScenarios];
+const SCENARIOS: Scenario[] = [...rawScenarios, ...amqplibScenarios, ...queueFeatureScenarios];
 const TARGETS = ['polyport', 'rabbitmq'] as const;
 
 const { values: args } = parseArgs({

@@ -19,7 +19,7 @@
  * Mnesia on disk for durable exchanges); `DelayedPersistence` is the hook a
  * store will implement so they survive a restart.
  */
-import { F, fieldNumber, isIntegerField } from '../field-table.js';
+import { F, fieldNumber, fieldString, isIntegerField } from '../field-table.js';
 import type { FieldTable } from '../field-table.js';
 import type { Message } from '../message.js';
 import { withProperties } from '../message.js';
@@ -46,9 +46,17 @@ export const NO_PERSISTENCE: DelayedPersistence = { held() {}, released() {} };
 /** The delay requested by a message's `x-delay` header; 0 = route now. */
 export function delayOf(m: Message): number {
   const v = m.properties.headers?.['x-delay'];
-  if (!isIntegerField(v)) return 0;
-  const n = fieldNumber(v)!;
-  return n > 0 ? n : 0;
+  if (v === undefined) return 0;
+  let n: number | undefined;
+  if (isIntegerField(v)) n = fieldNumber(v);
+  else if (v.type === 'float' || v.type === 'double' || v.type === 'decimal') n = Math.trunc(fieldNumber(v)!);
+  else {
+    // the plugin converts string values (binary_to_integer) so that STOMP
+    // headers and MQTT 5 user properties, which are always strings, work too
+    const s = fieldString(v);
+    if (s !== undefined && /^[+-]?\d+$/.test(s.trim())) n = Number(s.trim());
+  }
+  return n !== undefined && n > 0 ? n : 0;
 }
 
 function before(a: HeldMessage, b: HeldMessage): boolean {

@@ -53,13 +53,22 @@ describe('x-delayed-message exchange', () => {
     expect(ok.core.inspect.listExchanges('/').find((x) => x.name === 'd')!.type).toBe('x-delayed-message');
   });
 
-  it('routes at once without x-delay, with 0, a negative or a non-integer delay', () => {
+  it('routes at once without x-delay, with 0, a negative or a non-numeric delay', () => {
     const f = delayedSetup();
     pub(f.session, 'none');
     pub(f.session, 'zero', F.int(0));
     pub(f.session, 'negative', F.int(-5));
+    pub(f.session, 'negative-string', F.str('-100'));
+    pub(f.session, 'text', F.str('soon'));
+    expect(getAll(f.session)).toEqual(['none', 'zero', 'negative', 'negative-string', 'text']);
+  });
+
+  it('takes a numeric string x-delay (STOMP headers, MQTT user properties) as the plugin does', () => {
+    const f = delayedSetup();
     pub(f.session, 'string', F.str('100'));
-    expect(getAll(f.session)).toEqual(['none', 'zero', 'negative', 'string']);
+    expect(getAll(f.session)).toEqual([]);
+    vi.advanceTimersByTime(100);
+    expect(getAll(f.session)).toEqual(['string']);
   });
 
   it('holds messages and releases them in due order (FIFO on equal due times) with one timer', () => {
