@@ -9,9 +9,14 @@
  * - The default exchange '' is checked under the name 'amq.default'
  *   (rabbit_access_control:check_resource_access/4).
  * - Failures throw ACCESS_REFUSED "access to queue 'q' in vhost '/' refused for user 'u'".
+ * - SCRAM-SHA-256 verifiers (RFC 5802/7677: random 16-byte salt, 4096
+ *   iterations, StoredKey/ServerKey) are derived whenever a password is set,
+ *   for SASL/MQTT 5 enhanced authentication. A user imported with only a
+ *   RabbitMQ hash has none until its password is changed. The password is
+ *   normalised with NFKC (the core of SASLprep, RFC 4013).
  */
-import { randomBytes } from 'node:crypto';
-import type { AuthUser, Permissions, UserManager } from './api.js';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import type { AuthUser, Permissions, ScramCredentials, UserManager } from './api.js';
 import { BrokerError } from './errors.js';
 import type { ResourceKind } from './names.js';
 import { describe } from './names.js';
@@ -19,12 +24,31 @@ import { hashPassword, isValidPasswordHash, verifyPassword } from './password.js
 
 export type Permission = 'configure' | 'write' | 'read';
 
+/** The internal actor of Core.systemSession: holds every permission; no real user can have this name (NUL). */
+export const SYSTEM_USER = '\u0000system';
+
 interface UserRecord {
   name: string;
   tags: string[];
   /** '' when the user has no password */
   passwordHash: string;
   auth: AuthUser;
+  /** SCRAM-SHA-256 verifier; null when no clear-text password was ever set */
+  scram: ScramCredentials | null;
+}
+
+export const SCRAM_ITERATIONS = 4096;
+
+/** RFC 5802 §3: SaltedPassword = Hi(Normalize(password), salt, i); StoredKey, ServerKey. */
+export function deriveScramCredentials(password: string, salt: Buffer = randomBytes(16), iterations = SCRAM_ITERATIONS): ScramCredentials {
+  const salted = pbkdf2Sync(password.normalize('NFKC'), salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  return {
+    salt,
+    iterations,
+    storedKey: createHash('sha256').update(clientKey).digest(),
+    serverKey: createHmac('sha256', salted).update('Server Key').digest(),
+  };
 }
 
 interface CompiledPermissions {
@@ -59,15 +83,17 @@ export class UserStore implements UserManager {
 
   addUser(name: string, password: string | null, tags: string[] = []): void {
     this.addUserWithHash(name, password === null ? '' : hashPassword(password), tags);
+    if (password !== null) this.users.get(name)!.scram = deriveScramCredentials(password);
   }
 
   addUserWithHash(name: string, passwordHash: string, tags: string[] = []): void {
     if (this.users.has(name)) throw new BrokerError('PRECONDITION_FAILED', `user '${name}' already exists`);
+    if (name.includes('\u0000')) throw new BrokerError('INVALID_ARGUMENT', 'user names cannot contain NUL');
     if (passwordHash !== '' && !isValidPasswordHash(passwordHash)) {
       throw new BrokerError('INVALID_ARGUMENT', `password hash of user '${name}' is not a salted SHA-256 hash`);
     }
     const t = [...tags];
-    this.users.set(name, { name, tags: t, passwordHash, auth: Object.freeze({ name, tags: Object.freeze([...t]) }) });
+    this.users.set(name, { name, tags: t, passwordHash, auth: Object.freeze({ name, tags: Object.freeze([...t]) }), scram: null });
   }
 
   deleteUser(name: string): void {
@@ -78,6 +104,7 @@ export class UserStore implements UserManager {
   changePassword(name: string, password: string): void {
     const u = this.mustGet(name);
     u.passwordHash = hashPassword(password);
+    u.scram = deriveScramCredentials(password);
   }
 
   listUsers(): { name: string; tags: string[]; passwordHash: string }[] {
@@ -124,6 +151,14 @@ export class UserStore implements UserManager {
     return verifyPassword(password, u.passwordHash) ? u.auth : null;
   }
 
+  lookup(name: string): AuthUser | null {
+    return this.users.get(name)?.auth ?? null;
+  }
+
+  scramCredentials(name: string): ScramCredentials | null {
+    return this.users.get(name)?.scram ?? null;
+  }
+
   setLoopbackUsers(names: string[]): void {
     this.loopbackUsers = new Set(names);
   }
@@ -138,6 +173,7 @@ export class UserStore implements UserManager {
 
   /** True when `user` holds `perm` on the named resource. */
   permitted(user: string, vhost: string, perm: Permission, kind: ResourceKind, name: string): boolean {
+    if (user === SYSTEM_USER) return true;
     const p = this.perms.get(user)?.get(vhost);
     if (!p) return false;
     const re = p[perm];

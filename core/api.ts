@@ -42,6 +42,27 @@ export interface UserManager {
   isLoopbackOnly(name: string): boolean;
   /** True when the user has some permission on the vhost. */
   canAccessVhost(user: string, vhost: string): boolean;
+  /**
+   * The user, without a password check: for logins proven otherwise (TLS
+   * client certificate, SASL mechanisms such as SCRAM). null when unknown.
+   */
+  lookup(name: string): AuthUser | null;
+  /**
+   * SCRAM-SHA-256 credentials (RFC 5802 / RFC 7677), derived whenever a
+   * password is set (addUser, changePassword). null for unknown users,
+   * passwordless users and users imported with only a password hash.
+   */
+  scramCredentials(name: string): ScramCredentials | null;
+}
+
+/** Stored SCRAM verifier: never the password itself. */
+export interface ScramCredentials {
+  readonly salt: Buffer;
+  readonly iterations: number;
+  /** H(HMAC(SaltedPassword, "Client Key")) */
+  readonly storedKey: Buffer;
+  /** HMAC(SaltedPassword, "Server Key") */
+  readonly serverKey: Buffer;
 }
 
 // ---------------------------------------------------------------- topology
@@ -295,6 +316,8 @@ export interface Logger {
 }
 
 export interface CoreOptions {
+  /** durability (core/durable/hooks.ts): queue stores and definitions saves; absent = everything in memory */
+  durability?: import('./durable/hooks.js').DurabilityHooks;
   /** created at start with full permissions for the default user; default '/' */
   defaultVhost?: string;
   logger?: Logger;
@@ -374,6 +397,8 @@ export interface Core {
    * reached; ACCESS_REFUSED when the user has no access to it.
    */
   openConnection(ctx: ConnectionContext): CoreConnection;
+  /** A session on `vhost` that needs no user permissions (definitions import). NOT_FOUND for an unknown vhost. */
+  systemSession(vhost: string): CoreSession;
   /** Closes everything (connections are expected to have been closed by adapters first). */
   shutdown(): Promise<void>;
 }

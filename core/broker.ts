@@ -22,7 +22,9 @@ import type {
   VhostLimits,
   VhostManager,
 } from './api.js';
-import { UserStore } from './access.js';
+import { SYSTEM_USER, UserStore } from './access.js';
+import type { CoreSession } from './api.js';
+import type { DurabilityHooks } from './durable/hooks.js';
 import { Connection } from './connection.js';
 import type { ConnectionBroker } from './connection.js';
 import { BrokerError } from './errors.js';
@@ -43,12 +45,15 @@ class Broker implements Core, ConnectionBroker, VhostManager {
   private readonly connections = new Map<string, Connection>();
   private readonly log: Logger | undefined;
   private nextConnection = 1;
+  private readonly durability: DurabilityHooks | undefined;
 
   constructor(opts: CoreOptions) {
     this.log = opts.logger?.child({ module: 'core' });
+    this.durability = opts.durability;
     this.users = new UserStore((name) => this.vhostMap.has(name));
     this.inspect = new Inspector(this.vhostMap, this.connections);
-    this.policies = new Policies(this.vhostMap);
+    const changed = (): void => this.durability?.definitionsChanged();
+    this.policies = new Policies(this.vhostMap, { saved: changed, cleared: changed });
     this.addVhost(opts.defaultVhost ?? '/');
   }
 
@@ -57,7 +62,8 @@ class Broker implements Core, ConnectionBroker, VhostManager {
   /** Idempotent: adding an existing vhost keeps it as it is. */
   addVhost(name: string, _o?: { description?: string }): void {
     if (this.vhostMap.has(name)) return;
-    this.vhostMap.set(name, new VHost(name, this.users));
+    this.vhostMap.set(name, new VHost(name, this.users, this.durability));
+    this.durability?.definitionsChanged();
     this.log?.info({ vhost: name }, 'vhost added');
   }
 
@@ -69,6 +75,8 @@ class Broker implements Core, ConnectionBroker, VhostManager {
     for (const c of [...this.connections.values()]) if (c.vh === vh) c.close();
     vh.destroy();
     this.users.clearVhost(name);
+    this.durability?.dropVhost(name);
+    this.durability?.definitionsChanged();
     this.log?.info({ vhost: name }, 'vhost deleted');
   }
 
@@ -121,6 +129,14 @@ class Broker implements Core, ConnectionBroker, VhostManager {
     const c = new Connection(`conn-${this.nextConnection++}`, vh, ctx, this);
     this.connections.set(c.id, c);
     return c;
+  }
+
+  systemSession(vhost: string): CoreSession {
+    const vh = this.vhostMap.get(vhost);
+    if (!vh) throw new BrokerError('NOT_FOUND', `no vhost '${vhost}'`);
+    const user = { name: SYSTEM_USER, tags: ['administrator'] };
+    const c = new Connection(`system-${this.nextConnection++}`, vh, { vhost, user, protocol: 'internal', remoteAddress: '' }, this);
+    return c.openSession({ confirmed() {}, rejected() {}, blocked() {}, unblocked() {} });
   }
 
   connectionClosed(c: Connection): void {

@@ -8,3 +8,11 @@ export * from './field-table.js';
 export type { Message, MessageProperties, WireProperties } from './message.js';
 export { isPersistent, messageSize, withProperties } from './message.js';
 export { createCore } from './broker.js';
+// durability: the message store and durable topology, assembled by the gateway
+export {
+  durabilityHooks,
+  exportDefinitions,
+  importDefinitions,
+  openPersistence,
+} from './durable/index.js';
+export type { Definitions, DurabilityHooks, ImportReport, Persistence, PersistenceOptions } from './durable/index.js';

@@ -19,6 +19,7 @@
  * routing lives in router.ts.
  */
 import type { VhostLimits } from './api.js';
+import type { DurabilityHooks } from './durable/hooks.js';
 import type { FieldTable } from './field-table.js';
 import type { UserStore } from './access.js';
 import { BrokerError } from './errors.js';
@@ -63,9 +64,12 @@ export class VHost {
     deadLetter: (q, m, reason) => this.deadLetter(q, m, reason),
   };
 
-  constructor(name: string, access: UserStore) {
+  readonly durability: DurabilityHooks | undefined;
+
+  constructor(name: string, access: UserStore, durability?: DurabilityHooks) {
     this.name = name;
     this.access = access;
+    this.durability = durability;
     const def = new Exchange(
       { name: '', type: 'direct', durable: true, autoDelete: false, internal: false, args: {} },
       new DefaultRouter((q) => this.queues.has(q)),
@@ -120,6 +124,7 @@ export class VHost {
     if (!router) throw new BrokerError('COMMAND_INVALID', `unknown exchange type '${p.type}'`);
     const x = new Exchange(p, router);
     this.exchanges.set(p.name, x);
+    if (p.durable && !p.name.startsWith('amq.')) this.durability?.definitionsChanged();
     if (router instanceof DelayedRouter) router.attach(p.name, (m) => void this.releaseDelayed(x, m));
     this.applyExchangePolicy(x);
     return x;
@@ -133,6 +138,7 @@ export class VHost {
     if (this.exchanges.get(x.name) !== x) return;
     this.exchanges.delete(x.name);
     this.policyAlternates.delete(x.name);
+    if (x.durable) this.durability?.definitionsChanged();
     if (x.router instanceof DelayedRouter) x.router.dispose();
     for (const b of x.bindings.values()) this.unindex(b);
     x.bindings.clear();
@@ -154,6 +160,10 @@ export class VHost {
   createQueue(p: Omit<QueueProps, 'vhost'>): Queue {
     const q = new Queue({ ...p, vhost: this.name }, this.queueHooks);
     this.queues.set(p.name, q);
+    if (p.durable && p.owner === null && this.durability) {
+      q.store = this.durability.queueStore(this.name, p.name, (r) => q.restore(r));
+      this.durability.definitionsChanged();
+    }
     this.applyQueuePolicy(q);
     if (p.owner !== null) {
       let set = this.owned.get(p.owner);
@@ -173,6 +183,10 @@ export class VHost {
       if (set?.size === 0) this.owned.delete(q.owner);
     }
     const n = q.destroy();
+    if (q.store) {
+      this.durability?.dropQueue(this.name, q.name);
+      this.durability?.definitionsChanged();
+    }
     this.removeBindingsTo('queue', q.name);
     return n;
   }
@@ -192,6 +206,7 @@ export class VHost {
   addBinding(source: Exchange, b: Binding): boolean {
     source.router.validate(b);
     if (!source.addBinding(b)) return false;
+    if (source.durable) this.durability?.definitionsChanged();
     const key = destinationKey(b.destinationType, b.destination);
     let set = this.byDestination.get(key);
     if (!set) this.byDestination.set(key, (set = new Set()));
@@ -203,6 +218,7 @@ export class VHost {
   removeBinding(source: Exchange, id: string): boolean {
     const b = source.removeBinding(id);
     if (!b) return false;
+    if (source.durable) this.durability?.definitionsChanged();
     this.unindex(b);
     if (source.autoDelete && source.bindings.size === 0) this.removeExchange(source);
     return true;

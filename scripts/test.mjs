@@ -2,7 +2,7 @@
 /**
  * `npm test`: the whole suite, for people and for CI.
  *
- *   1. ensurePeers()  — install third-party peers the tests need (none yet);
+ *   1. ensurePeers()  — install third-party peers the tests need (chromium);
  *   2. tsc -b         — type-checks and builds core, protocols, src, test, bench
  *                       (child-process tests run dist/src/main.js from this build);
  *   3. vitest run     — every test file, with the JSON reporter next to the default one;
@@ -23,11 +23,39 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 const jsonFile = join(root, 'vitest.json');
 
 /**
- * Hook: make sure the real peers used by interop tests are installed
- * (later: apt-get install rabbitmq-server / mosquitto / chromium when the
- * binary is missing). No test needs a peer yet, so this does nothing.
+ * Hook: make sure the real peers used by interop tests are installed.
+ * For each missing binary, `apt-get install -y <package>` (DEBIAN_FRONTEND=
+ * noninteractive); `apt-get update` first only when the install fails (stale
+ * or empty package lists), then install again. Never fails the run: without
+ * apt (or root) it says so, and the tests that need the peer fail with a
+ * clear message of their own.
  */
-function ensurePeers() {}
+function ensurePeers() {
+  const peers = [{ bin: '/usr/bin/chromium', pkg: 'chromium', for: 'test/e2e/browser.test.ts' }];
+  const missing = peers.filter((p) => !existsSync(p.bin));
+  if (missing.length === 0) return;
+  const pkgs = [...new Set(missing.map((p) => p.pkg))];
+  for (const p of missing) console.log(`> ensurePeers: ${p.bin} missing (needed by ${p.for})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) => {
+    console.log(`> apt-get ${args.join(' ')}`);
+    const r = spawnSync('apt-get', args, { cwd: root, stdio: 'inherit', env });
+    if (r.error) console.error(`test.mjs: cannot run apt-get: ${r.error.message}`);
+    return r.error ? null : r.status;
+  };
+  let status = apt(['install', '-y', ...pkgs]);
+  if (status === null) {
+    console.error(`test.mjs: apt-get is not available; install ${pkgs.join(' ')} yourself (tests needing it will fail)`);
+    return;
+  }
+  if (status !== 0 && apt(['update']) === 0) status = apt(['install', '-y', ...pkgs]);
+  const still = missing.filter((p) => !existsSync(p.bin));
+  if (status !== 0 || still.length > 0) {
+    console.error(`test.mjs: could not install ${pkgs.join(' ')} (apt-get exit ${status}); tests needing ${still.map((p) => p.bin).join(', ')} will fail`);
+  } else {
+    console.log(`> ensurePeers: installed ${pkgs.join(' ')}`);
+  }
+}
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });

@@ -7,19 +7,33 @@
  *   2. createCore; default vhost; default user (tag administrator, `.*`
  *      permissions on the default vhost) unless it already exists;
  *      loopback_users applied;
- *   3. AMQP 0-9-1 adapter on `listeners.tcp.*` (TCP) and `listeners.ssl.*` (TLS).
+ *   3. AMQP 0-9-1 adapter on `listeners.tcp.*` (TCP) and `listeners.ssl.*` (TLS);
+ *   4. MQTT adapter on `mqtt.listeners.tcp.*` and `mqtt.listeners.ssl.*` (TLS
+ *      with the shared ssl_options; client certificate CN login with
+ *      mqtt.ssl_cert_login).
  * A failure at any step undoes the earlier ones and rejects.
  *
  * Stop order (graceful, idempotent):
  *   1. stop accepting (server.close);
- *   2. adapters close every connection with 320 CONNECTION_FORCED;
+ *   2. adapters close every connection (AMQP: 320 CONNECTION_FORCED; MQTT:
+ *      v5 DISCONNECT 0x8B server shutting down);
  *   3. remaining sockets destroyed, servers closed;
  *   4. core.shutdown(); 5. logger flushed.
  */
-import { createCore, type Core, type Logger } from '../core/index.js';
+import {
+  createCore,
+  durabilityHooks,
+  exportDefinitions,
+  importDefinitions,
+  openPersistence,
+  type Core,
+  type Logger,
+  type Persistence,
+} from '../core/index.js';
 import { createAmqpAdapter } from '../protocols/amqp091/index.js';
+import { createMqttAdapter } from '../protocols/mqtt/index.js';
 import { socketTransport } from '../protocols/shared/tcp.js';
-import type { Config } from './config/schema.js';
+import type { Config, ListenerSet } from './config/schema.js';
 import { ensureDataDir } from './data-dir.js';
 import { Listeners, type BoundListener, type ProtocolAdapter } from './listeners.js';
 import { createLogger, flushLogger } from './logger.js';
@@ -35,6 +49,10 @@ export interface GatewayPorts {
   readonly amqp?: number;
   /** bound port of the AMQP TLS listener (`listeners.ssl.default`, else the first) */
   readonly amqps?: number;
+  /** bound port of the MQTT TCP listener (`mqtt.listeners.tcp.default`, else the first) */
+  readonly mqtt?: number;
+  /** bound port of the MQTT TLS listener (`mqtt.listeners.ssl.default`, else the first) */
+  readonly mqtts?: number;
 }
 
 export type GatewayLogger = Logger & { flush?: (cb?: (err?: Error) => void) => void };
@@ -53,8 +71,10 @@ export class Gateway {
   readonly #listeners: Listeners;
   readonly #adapters: ProtocolAdapter[];
   #stopping: Promise<void> | undefined;
+  readonly #persistence: Persistence;
 
-  private constructor(config: Config, core: Core, logger: GatewayLogger, dataDir: string, listeners: Listeners, adapters: ProtocolAdapter[]) {
+  private constructor(config: Config, core: Core, logger: GatewayLogger, dataDir: string, listeners: Listeners, adapters: ProtocolAdapter[], persistence: Persistence) {
+    this.#persistence = persistence;
     this.config = config;
     this.core = core;
     this.logger = logger;
@@ -67,11 +87,21 @@ export class Gateway {
     const logger = o.logger ?? createLogger({ level: config.log.level, console: config.log.console });
     logger.info({ product: PRODUCT, version: version(), node: process.version }, 'starting');
     const dataDir = await ensureDataDir(config.dataDir);
-    const core = createCore({ defaultVhost: config.defaultVhost, logger: logger.child({ component: 'core' }) });
+    let core: Core;
+    const persistence = openPersistence(dataDir, { logger, onDiskAlarm: (on) => core.flow.setAlarm('disk', on) });
+    core = createCore({ defaultVhost: config.defaultVhost, logger: logger.child({ component: 'core' }), durability: durabilityHooks(persistence) });
+    const saved = persistence.definitions.load();
+    if (saved) {
+      const r = importDefinitions(core, saved, (vhost) => core.systemSession(vhost));
+      for (const e of r.errors) logger.error({ entry: e }, 'definitions entry not restored');
+      logger.info({ vhosts: r.vhosts, users: r.users, queues: r.queues, exchanges: r.exchanges, bindings: r.bindings }, 'definitions restored');
+    }
     const listeners = new Listeners(logger, socketTransport);
     const adapters: ProtocolAdapter[] = [];
     try {
       setUpAccess(core, config, logger);
+      persistence.finishRecovery();
+      persistence.definitions.scheduleSave(() => exportDefinitions(core));
       const amqp: ProtocolAdapter = createAmqpAdapter(core, {
         frameMax: config.frameMax,
         channelMax: config.channelMax,
@@ -83,30 +113,53 @@ export class Gateway {
         version: config.product.version ?? version(),
       });
       adapters.push(amqp);
-      for (const e of config.listeners.tcp) await listeners.start({ adapter: amqp, kind: 'tcp', name: e.name, endpoint: e });
-      for (const e of config.listeners.ssl) {
-        await listeners.start({ adapter: amqp, kind: 'tls', name: e.name, endpoint: e, tls: config.sslOptions });
-      }
+      await startListeners(listeners, amqp, config.listeners, config);
+      const m = config.mqtt;
+      const mqtt: ProtocolAdapter = createMqttAdapter(core, {
+        logger: logger.child({ protocol: 'mqtt' }),
+        exchange: m.exchange,
+        vhost: m.vhost ?? config.defaultVhost,
+        allowAnonymous: m.allowAnonymous,
+        defaultUser: m.defaultUser,
+        defaultPass: m.defaultPass,
+        maxPacketSize: m.maxPacketSize,
+        prefetch: m.prefetch,
+        topicEscaping: m.topicEscaping,
+        sslCertLogin: m.sslCertLogin,
+        maxSessionExpirySeconds: m.maxSessionExpirySeconds,
+        topicAliasMaximum: m.topicAliasMaximum,
+        loginTimeoutMs: m.loginTimeout,
+        retainedLimit: { maxMessages: m.retained.maxMessages, maxBytes: m.retained.maxBytes },
+      });
+      adapters.push(mqtt);
+      await startListeners(listeners, mqtt, m.listeners, config);
     } catch (err) {
       await listeners.close();
       await Promise.allSettled(adapters.map((a) => a.closeAll(SHUTDOWN_REPLY_CODE, SHUTDOWN_REPLY_TEXT)));
+      await persistence.close();
       await core.shutdown();
       throw err;
     }
-    const gw = new Gateway(config, core, logger, dataDir, listeners, adapters);
+    const gw = new Gateway(config, core, logger, dataDir, listeners, adapters, persistence);
     logger.info({ dataDir, ports: gw.ports }, 'broker started');
     return gw;
   }
 
   /** Bound ports (port 0 in the config → the real port). */
   get ports(): GatewayPorts {
-    const pick = (transport: 'tcp' | 'tls'): number | undefined => {
-      const all = this.#listeners.bound().filter((l) => l.protocol === 'amqp091' && l.transport === transport);
+    const pick = (protocol: string, transport: 'tcp' | 'tls'): number | undefined => {
+      const all = this.#listeners.bound().filter((l) => l.protocol === protocol && l.transport === transport);
       return (all.find((l) => l.name === 'default') ?? all[0])?.port;
     };
-    const amqp = pick('tcp');
-    const amqps = pick('tls');
-    return { ...(amqp !== undefined ? { amqp } : {}), ...(amqps !== undefined ? { amqps } : {}) };
+    const found: Record<string, number | undefined> = {
+      amqp: pick('amqp091', 'tcp'),
+      amqps: pick('amqp091', 'tls'),
+      mqtt: pick('mqtt', 'tcp'),
+      mqtts: pick('mqtt', 'tls'),
+    };
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(found)) if (v !== undefined) out[k] = v;
+    return out as GatewayPorts;
   }
 
   /** Every bound listener, for tests, management and logs. */
@@ -136,6 +189,7 @@ export class Gateway {
       ),
     );
     await this.#listeners.close();
+    await this.#persistence.close(); // before core.shutdown(): that destroys queues, which must not drop their data
     await this.core.shutdown();
     this.logger.info({}, 'stopped');
     await flushLogger(this.logger);
@@ -144,6 +198,12 @@ export class Gateway {
 
 export function startGateway(config: Config, o: GatewayOptions = {}): Promise<Gateway> {
   return Gateway.start(config, o);
+}
+
+/** One adapter's TCP (`*.listeners.tcp.*`) and TLS (`*.listeners.ssl.*`, shared ssl_options) listeners. */
+async function startListeners(listeners: Listeners, adapter: ProtocolAdapter, set: ListenerSet, config: Config): Promise<void> {
+  for (const e of set.tcp) await listeners.start({ adapter, kind: 'tcp', name: e.name, endpoint: e });
+  for (const e of set.ssl) await listeners.start({ adapter, kind: 'tls', name: e.name, endpoint: e, tls: config.sslOptions });
 }
 
 /** Default vhost, default user with full permissions, loopback_users. */

@@ -1,5 +1,6 @@
 // Spawns the Polyport broker (dist/src/main.js) with a temp rabbitmq.conf-style
-// config on a free port and waits for its "listener started" log line (or, at
+// config on free ports (AMQP, and MQTT on mqtt.listeners.tcp.default), with
+// the soft fd limit raised to the hard limit, and waits for its "listener started" log line (or, at
 // log level warning where that info line is suppressed, for the port to accept).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,13 +36,16 @@ export async function startPolyport(options: PolyportOptions = {}): Promise<Brok
 
   const dir = mkdtempSync(join(tmpdir(), 'polyport-bench-pp-'));
   const amqpPort = await freePort();
+  const mqttPort = await freePort();
   const configFile = join(dir, 'polyport.conf');
-  const conf = [`listeners.tcp.default = ${amqpPort}`, `data_dir = ${join(dir, 'data')}`, `log.console.level = ${options.logLevel ?? 'warning'}`,
+  const conf = [`listeners.tcp.default = ${amqpPort}`, `mqtt.listeners.tcp.default = 127.0.0.1:${mqttPort}`, `data_dir = ${join(dir, 'data')}`, `log.console.level = ${options.logLevel ?? 'warning'}`,
     ...(options.extraConfig ?? [])];
   writeFileSync(configFile, `${conf.join('\n')}\n`);
 
   log(`starting Polyport ${main} amqp=${amqpPort} dir=${dir}`);
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), main, '--config', configFile], {
+  // through sh to raise the soft fd limit (connection scaling); exec keeps the pid
+  const argv = [process.execPath, ...(options.nodeArgs ?? []), main, '--config', configFile].map((a) => `'${a.replace(/'/g, `'\\''`)}'`);
+  const child = spawn('sh', ['-c', `ulimit -Sn "$(ulimit -Hn)"; exec ${argv.join(' ')}`], {
     stdio: ['ignore', 'pipe', 'pipe'], cwd: dir,
   });
   const pid = child.pid;
@@ -116,5 +120,5 @@ export async function startPolyport(options: PolyportOptions = {}): Promise<Brok
   });
   onLine = undefined;
   log(`Polyport up: pid=${pid}`);
-  return { name: 'polyport', host: '127.0.0.1', amqpPort, pid, ports: { amqp: amqpPort }, stop };
+  return { name: 'polyport', host: '127.0.0.1', amqpPort, pid, ports: { amqp: amqpPort, mqtt: mqttPort }, stop };
 }

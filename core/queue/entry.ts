@@ -4,6 +4,7 @@
  * extra tracking record.
  */
 import type { Message } from '../message.js';
+import type { StorePosition } from '../store/index.js';
 import type { Consumer } from './consumer.js';
 import type { Queue } from './queue.js';
 
@@ -20,4 +21,6 @@ export interface QueueEntry {
   redelivered: boolean;
   /** the consumer holding it unacked; null when ready or taken by basic.get */
   consumer: Consumer | null;
+  /** where a persistent message of a durable queue is stored (durability); null otherwise */
+  storePos: StorePosition | null;
 }

@@ -37,6 +37,8 @@ import { PriorityReadyList, priorityLevel } from './priority-list.js';
 import type { ReadyQueue } from './ready-list.js';
 import { ReadyList } from './ready-list.js';
 import { SingleActiveConsumers } from './single-active.js';
+import type { QueueStore, RecoveredMessage } from '../durable/queue-store.js';
+import { confirmToken } from '../durable/queue-store.js';
 import type { AppliedPolicies, ConfirmSink, DeadLetterReason, QueueHooks, QueueProps } from './types.js';
 
 /** bytes delivered per dispatch run before yielding to the event loop (LavinMQ yield_each_delivered_bytes) */
@@ -69,6 +71,8 @@ export class Queue {
   private hadConsumer = false;
   private nextSeq = 1;
   private scheduled = false;
+  /** the durable store (durable, non-exclusive queues with persistence wired); null otherwise */
+  store: QueueStore | null = null;
 
   constructor(p: QueueProps, hooks: QueueHooks) {
     this.name = p.name;
@@ -151,7 +155,12 @@ export class Queue {
       queue: this,
       redelivered: false,
       consumer: null,
+      storePos: null,
     };
+    if (this.store !== null && message.properties.deliveryMode === 2) {
+      if (confirms) confirms.hold(confirmId);
+      entry.storePos = this.store.persist(message, confirms ? confirmToken(confirms, confirmId) : undefined, entry.expiresAt);
+    }
     if (ttl === 0 || (limited && isOverLimit(s, this.ready.length + 1, this.ready.bytes + size))) {
       // attempt_delivery: a consumer waiting with capacity takes it before it is queued
       if (this.deliverNow(entry)) return;
@@ -256,6 +265,8 @@ export class Queue {
   }
 
   private deliver(c: Consumer, entry: QueueEntry): void {
+    if (c.noAck) this.unstore(entry);
+    else if (entry.storePos !== null && !entry.redelivered) this.store?.markDelivered(entry.storePos);
     if (!c.noAck) {
       entry.consumer = c;
       c.unacked++;
@@ -292,6 +303,8 @@ export class Queue {
     if (!entry) return null;
     this.armTtl(0);
     if (!noAck) this.unackedCount++;
+    if (noAck) this.unstore(entry);
+    else if (entry.storePos !== null && !entry.redelivered) this.store?.markDelivered(entry.storePos);
     const tag = session.track(entry, null, noAck);
     return {
       tag,
@@ -336,6 +349,7 @@ export class Queue {
 
   ack(entry: QueueEntry): void {
     this.release(entry);
+    this.unstore(entry);
   }
 
   /** Back to its original position (in its priority), flagged redelivered (RabbitMQ classic queue). */
@@ -356,6 +370,7 @@ export class Queue {
 
   /** Dead-letters the entry's message when the queue has a dead-letter exchange; drops it otherwise. */
   deadLetter(entry: QueueEntry, reason: DeadLetterReason): void {
+    this.unstore(entry);
     this.deadLetterMessage(entry.message, reason);
   }
 
@@ -368,7 +383,34 @@ export class Queue {
 
   /** Removes ready messages only (unacked ones stay with their sessions). Not dead-lettered (RabbitMQ). */
   purge(): number {
-    return this.ready.drain().length;
+    const drained = this.ready.drain();
+    for (const e of drained) this.unstore(e);
+    return drained.length;
+  }
+
+  /** The message left the queue: its stored copy is acked (no-op when not stored). */
+  private unstore(entry: QueueEntry): void {
+    if (entry.storePos === null) return;
+    this.store?.ack(entry.storePos);
+    entry.storePos = null;
+  }
+
+  /** Boot recovery: appends a message read back from the store (before any consumer exists). */
+  restore(r: RecoveredMessage): void {
+    const m = r.message;
+    const entry: QueueEntry = {
+      seq: this.nextSeq++,
+      message: m,
+      size: messageSize(m),
+      expiresAt: r.expiresAt ?? Infinity,
+      priority: this.maxPriority > 0 ? priorityLevel(m.properties.priority, this.maxPriority) : 0,
+      queue: this,
+      redelivered: r.redelivered,
+      consumer: null,
+      storePos: r.position,
+    };
+    this.ready.push(entry);
+    if (entry.expiresAt !== Infinity) this.armTtl(0);
   }
 
   /** Marks deleted, cancels consumers and timers; returns the ready count that was dropped. */

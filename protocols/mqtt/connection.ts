@@ -9,16 +9,39 @@
  *   mqtt.login_timeout);
  * - keepalive: the connection is closed when nothing arrived for
  *   factor × Keep Alive (1.5 by default) [MQTT-3.1.2-24]; checked every
- *   half keepalive (RabbitMQ checks at 0.75×);
+ *   by one sweep timer shared by all connections (every 250 ms), not a
+ *   timer per connection (memory per idle connection);
  * - throttle: reading pauses while any reason holds (core resource alarm,
  *   too many unconfirmed publishes), and the keepalive check is suspended
  *   meanwhile (RabbitMQ control_throttle);
  * - write(): to the transport; onDrain resumes paused consumers.
  */
-import type { Transport } from '../shared/transport.js';
+import type { Transport, TransportHandlers } from '../shared/transport.js';
 import { MqttReader } from './codec/parser.js';
-import type { ReadErrorKind } from './codec/parser.js';
+import type { ReadErrorKind, ReaderHandlers } from './codec/parser.js';
 import type { Packet } from 'mqtt-packet';
+
+const SWEEP_MS = 250;
+/** connections with a keepalive, checked by one shared timer */
+const watched = new Set<MqttConnection>();
+let sweeper: NodeJS.Timeout | undefined;
+
+function watch(c: MqttConnection, on: boolean): void {
+  if (on) watched.add(c);
+  else watched.delete(c);
+  if (watched.size > 0 && !sweeper) {
+    sweeper = setInterval(sweep, SWEEP_MS);
+    sweeper.unref();
+  } else if (watched.size === 0 && sweeper) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
+}
+
+function sweep(): void {
+  const now = Date.now();
+  for (const c of [...watched]) c.checkKeepalive(now);
+}
 
 export interface ConnectionHandler {
   packet(p: Packet): void;
@@ -30,23 +53,20 @@ export interface ConnectionHandler {
   closed(err?: Error): void;
 }
 
-export class MqttConnection {
+export class MqttConnection implements TransportHandlers, ReaderHandlers {
   readonly transport: Transport;
   readonly reader: MqttReader;
   private handler: ConnectionHandler | undefined;
   private lastRead = Date.now();
-  private keepaliveTimer: NodeJS.Timeout | undefined;
   private loginTimer: NodeJS.Timeout | undefined;
-  private readonly throttles = new Set<string>();
+  /** reasons reading is paused for; undefined = none */
+  private throttles: Set<string> | undefined;
   private closing = false;
   private keepaliveMs = 0;
 
   constructor(t: Transport, maxPacketSize: number) {
     this.transport = t;
-    this.reader = new MqttReader(maxPacketSize, {
-      packet: (p) => this.handler?.packet(p),
-      error: (kind, message, cmd) => this.handler?.readError(kind, message, cmd),
-    });
+    this.reader = new MqttReader(maxPacketSize, this);
   }
 
   start(h: ConnectionHandler, loginTimeoutMs: number): void {
@@ -55,18 +75,44 @@ export class MqttConnection {
       this.loginTimer = setTimeout(() => h.loginTimeout(), loginTimeoutMs);
       this.loginTimer.unref();
     }
-    this.transport.start({
-      onData: (chunk) => {
-        this.lastRead = Date.now();
-        this.reader.push(chunk);
-      },
-      onDrain: () => h.drained(),
-      onClose: (err) => {
-        this.stopTimers();
-        this.reader.stop();
-        h.closed(err);
-      },
-    });
+    this.transport.start(this);
+  }
+
+  // ---- TransportHandlers and ReaderHandlers (methods, not per-connection closures)
+
+  onData(chunk: Buffer): void {
+    this.lastRead = Date.now();
+    this.reader.push(chunk);
+  }
+
+  onDrain(): void {
+    this.handler?.drained();
+  }
+
+  onClose(err?: Error): void {
+    this.stopTimers();
+    this.reader.stop();
+    this.handler?.closed(err);
+  }
+
+  packet(p: Packet): void {
+    this.handler?.packet(p);
+  }
+
+  error(kind: ReadErrorKind, message: string, cmd: string | undefined): void {
+    this.handler?.readError(kind, message, cmd);
+  }
+
+  /** called by the shared sweep */
+  checkKeepalive(now: number): void {
+    if (this.throttles) {
+      this.lastRead = now; // suspended while we are not reading
+      return;
+    }
+    if (now - this.lastRead >= this.keepaliveMs) {
+      watch(this, false);
+      this.handler?.keepaliveTimeout();
+    }
   }
 
   connected(): void {
@@ -76,34 +122,26 @@ export class MqttConnection {
 
   /** Enforce keepalive: close after factor × seconds without any packet. 0 disables [MQTT-3.1.2-10]. */
   setKeepalive(seconds: number, factor: number): void {
-    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
-    this.keepaliveTimer = undefined;
     this.keepaliveMs = seconds * 1000 * factor;
-    if (seconds <= 0) return;
     this.lastRead = Date.now();
-    this.keepaliveTimer = setInterval(() => {
-      if (this.throttles.size > 0) {
-        this.lastRead = Date.now(); // suspended while we are not reading
-        return;
-      }
-      if (Date.now() - this.lastRead >= this.keepaliveMs) this.handler?.keepaliveTimeout();
-    }, Math.max(100, Math.floor((seconds * 1000) / 2)));
-    this.keepaliveTimer.unref();
+    watch(this, seconds > 0 && !this.closing);
   }
 
   throttle(reason: string, on: boolean): void {
-    const before = this.throttles.size;
-    if (on) this.throttles.add(reason);
-    else this.throttles.delete(reason);
-    if (before === 0 && this.throttles.size > 0) this.transport.pauseReading();
-    else if (before > 0 && this.throttles.size === 0) {
+    const before = this.throttles?.size ?? 0;
+    if (on) (this.throttles ??= new Set()).add(reason);
+    else this.throttles?.delete(reason);
+    const after = this.throttles?.size ?? 0;
+    if (after === 0) this.throttles = undefined;
+    if (before === 0 && after > 0) this.transport.pauseReading();
+    else if (before > 0 && after === 0) {
       this.lastRead = Date.now();
       if (!this.closing) this.transport.resumeReading();
     }
   }
 
   isThrottled(reason: string): boolean {
-    return this.throttles.has(reason);
+    return this.throttles?.has(reason) ?? false;
   }
 
   write(buf: Buffer): boolean {
@@ -131,9 +169,8 @@ export class MqttConnection {
   }
 
   private stopTimers(): void {
-    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    watch(this, false);
     if (this.loginTimer) clearTimeout(this.loginTimer);
-    this.keepaliveTimer = undefined;
     this.loginTimer = undefined;
   }
 }

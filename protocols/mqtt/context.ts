@@ -4,6 +4,7 @@
  * retained messages, delayed wills and shared-subscription membership.
  */
 import type { AuthUser, Core, CoreSession, Message } from '../../core/index.js';
+import type { AuthMethodRegistry } from './handlers/auth.js';
 import type { ResolvedOptions } from './options.js';
 import type { RetainedIndex } from './retained.js';
 import type { SessionState, SessionStore } from './session.js';
@@ -30,14 +31,17 @@ export class AdapterContext {
   readonly sessions: SessionStore;
   readonly retained: RetainedIndex;
   readonly wills = new WillScheduler();
+  /** v5 enhanced authentication methods by name */
+  readonly authMethods: AuthMethodRegistry;
   /** `${vhost}\0${sharedQueue}` → client ids whose sessions subscribe through it */
   readonly sharedMembers = new Map<string, Set<string>>();
   /** publish time of messages with an expiry (for the remaining Message Expiry Interval) */
   readonly publishedAt = new WeakMap<Message, number>();
   private nextAssigned = 1;
 
-  constructor(core: Core, opts: ResolvedOptions, sessions: SessionStore, retained: RetainedIndex) {
+  constructor(core: Core, opts: ResolvedOptions, sessions: SessionStore, retained: RetainedIndex, authMethods: AuthMethodRegistry) {
     this.core = core;
+    this.authMethods = authMethods;
     this.opts = opts;
     this.sessions = sessions;
     this.retained = retained;

@@ -14,6 +14,7 @@ import type { Core } from '../../core/index.js';
 import type { Transport } from '../shared/transport.js';
 import { MqttConnection } from './connection.js';
 import { AdapterContext } from './context.js';
+import { authMethodRegistry } from './handlers/auth.js';
 import type { MqttAdapterOptions } from './options.js';
 import { resolveOptions } from './options.js';
 import { Processor } from './processor.js';
@@ -23,6 +24,8 @@ import { memorySessionStore } from './session.js';
 export type { MqttAdapterOptions } from './options.js';
 export type { RetainedIndex, RetainedStore, RetainedEntry, RetainedLimits } from './retained.js';
 export type { SessionStore, SessionState } from './session.js';
+export type { AuthMethod, AuthExchange, AuthStep } from './handlers/auth.js';
+export { scramSha256 } from './auth-scram.js';
 
 export interface MqttAdapter {
   readonly name: 'mqtt';
@@ -38,6 +41,7 @@ export function createMqttAdapter(core: Core, opts: MqttAdapterOptions): MqttAda
     o,
     opts.sessionStore ?? memorySessionStore(),
     opts.retainedIndex ?? memoryRetainedIndex(opts.retainedLimit),
+    authMethodRegistry(opts.authMethods),
   );
   const processors = new Set<Processor>();
   const waiters = new Set<() => void>();
@@ -48,28 +52,22 @@ export function createMqttAdapter(core: Core, opts: MqttAdapterOptions): MqttAda
   // transports whose processor has been cleaned up but whose socket is still closing
   const open = new Set<MqttConnection>();
 
+  // shared by every connection (no per-connection closures)
+  const transportClosed = (p: Processor): void => {
+    open.delete(p.conn);
+    if (open.size === 0) queueMicrotask(() => {
+      if (open.size === 0) for (const w of waiters) w();
+    });
+  };
+
   return {
     name: 'mqtt',
     accept(t: Transport): void {
       const conn = new MqttConnection(t, o.maxPacketSize);
-      const p = new Processor(conn, ctx, gone);
+      const p = new Processor(conn, ctx, gone, transportClosed);
       processors.add(p);
       open.add(conn);
-      conn.start(
-        {
-          packet: (pkt) => p.packet(pkt),
-          readError: (k, m, c) => p.readError(k, m, c),
-          keepaliveTimeout: () => p.keepaliveTimeout(),
-          loginTimeout: () => p.loginTimeout(),
-          drained: () => p.drained(),
-          closed: (err) => {
-            open.delete(conn);
-            p.closed(err);
-            if (open.size === 0) for (const w of waiters) w();
-          },
-        },
-        o.loginTimeoutMs,
-      );
+      conn.start(p, o.loginTimeoutMs); // the processor is the ConnectionHandler
     },
     async closeAll(): Promise<void> {
       for (const p of [...processors]) p.shutdown();

@@ -3,6 +3,7 @@
  * and their defaults, which follow RabbitMQ's where it has one.
  */
 import type { Logger } from '../../core/index.js';
+import type { AuthMethod } from './handlers/auth.js';
 import type { RetainedIndex, RetainedLimits } from './retained.js';
 import type { SessionStore } from './session.js';
 
@@ -43,6 +44,8 @@ export interface MqttAdapterOptions {
   maxUnconfirmed?: number;
   /** v5 Receive Maximum advertised to clients (inbound QoS 1/2 in flight); default 65535 */
   receiveMaximum?: number;
+  /** v5 enhanced authentication methods in addition to the built-in SCRAM-SHA-256 */
+  authMethods?: readonly AuthMethod[];
   /** replace the in-memory stores */
   retainedIndex?: RetainedIndex;
   sessionStore?: SessionStore;

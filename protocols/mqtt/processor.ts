@@ -13,16 +13,18 @@
  *   `takeover()` (v5 0x8E), keepalive timeout (v5 0x8D), shutdown (v5 0x8B);
  *   `cleanup()` runs once: will, registry, core connection, session expiry.
  */
-import type { AuthUser, ConsumerHandle, CoreConnection, CoreSession, ErrorCode, Message } from '../../core/index.js';
+import type { AuthUser, ConsumerHandle, CoreConnection, CoreSession, ErrorCode, Message, SessionEvents } from '../../core/index.js';
 import type { Packet, QoS } from 'mqtt-packet';
 import type { ReadErrorKind } from './codec/parser.js';
 import { encode } from './codec/writer.js';
 import type { ConnectionHandler, MqttConnection } from './connection.js';
 import { AdapterContext } from './context.js';
 import type { LiveClient } from './context.js';
+import type { AuthExchange } from './handlers/auth.js';
 import { handleAuth } from './handlers/auth.js';
 import { connackFailure, handleConnect } from './handlers/connect.js';
-import { DeliverySink } from './handlers/deliver.js';
+import type { PendingConnect } from './handlers/connect.js';
+import type { DeliverySink } from './handlers/deliver.js';
 import { handleDisconnect } from './handlers/disconnect.js';
 import { handlePuback, handlePubcomp, handlePubrec, handlePubrel } from './handlers/acks.js';
 import { handlePingreq } from './handlers/ping.js';
@@ -30,19 +32,14 @@ import { handlePublish } from './handlers/publish.js';
 import { handleSubscribe } from './handlers/subscribe.js';
 import { handleUnsubscribe } from './handlers/unsubscribe.js';
 import { RC, reasonForError } from './reason-codes.js';
-import type { QueueKind, SessionState } from './session.js';
+import type { SessionState } from './session.js';
 import { Outbound } from './session.js';
+import { InboundConfirms, writeAckV4 } from './inbound.js';
 import type { WillSpec } from './will.js';
 
-type Phase = 'new' | 'connected' | 'closed';
+type Phase = 'new' | 'authenticating' | 'connected' | 'closed';
 
-interface PendingPublish {
-  readonly packetId: number;
-  readonly qos: QoS;
-  readonly routed: number;
-}
-
-export class Processor implements ConnectionHandler, LiveClient {
+export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
   readonly conn: MqttConnection;
   readonly ctx: AdapterContext;
   private readonly onGone: (p: Processor) => void;
@@ -52,30 +49,80 @@ export class Processor implements ConnectionHandler, LiveClient {
   vhost = '';
   user: AuthUser | undefined;
   coreConn: CoreConnection | undefined;
-  session: CoreSession | undefined;
+  private _session: CoreSession | undefined;
   state: SessionState | undefined;
   /** session outlives the connection (clean session 0 / v5 expiry > 0) */
   persistent = false;
   will: WillSpec | undefined;
+  /** v5 enhanced authentication: the CONNECT's method, the exchange in progress, the CONNECT it holds */
+  authMethod: string | undefined;
+  authExchange: AuthExchange | undefined;
+  pendingConnect: PendingConnect | undefined;
   /** client's v5 limits */
   clientReceiveMaximum = 65535;
   clientMaxPacketSize = 268_435_460;
   clientTopicAliasMax = 0;
-  readonly aliasesIn = new Map<number, string>();
-  readonly aliasesOut = new Map<string, number>();
-  readonly outbound = new Outbound();
-  readonly consumers = new Map<string, ConsumerHandle>();
-  readonly sinks = new Map<string, DeliverySink>();
-  /** messages this connection published while it has a no-local subscription */
-  readonly ownPublished = new WeakSet<Message>();
-  private readonly pending = new Map<number, PendingPublish>();
-  private nextConfirmId = 1;
+  // per-connection collections are created on first use: an idle connection holds none (memory per connection)
+  private _aliasesIn: Map<number, string> | undefined;
+  private _aliasesOut: Map<string, number> | undefined;
+  private _outbound: Outbound | undefined;
+  private _consumers: Map<string, ConsumerHandle> | undefined;
+  private _sinks: Map<string, DeliverySink> | undefined;
+  private _ownPublished: WeakSet<Message> | undefined;
+  private readonly inbound = new InboundConfirms();
+  private readonly onClosed: (p: Processor) => void;
+  /** a core resource alarm is on */
+  private alarm = false;
+  /** this connection has published at least once (only publishers are blocked by alarms) */
+  private hasPublished = false;
   private cleaned = false;
 
-  constructor(conn: MqttConnection, ctx: AdapterContext, onGone: (p: Processor) => void) {
+  /** `onGone`: the client is cleaned up; `onClosed`: its transport closed (both shared by the adapter) */
+  constructor(conn: MqttConnection, ctx: AdapterContext, onGone: (p: Processor) => void, onClosed: (p: Processor) => void = () => {}) {
     this.conn = conn;
     this.ctx = ctx;
     this.onGone = onGone;
+    this.onClosed = onClosed;
+  }
+
+  /**
+   * The core session, opened on first use (publish, subscribe, resume): an
+   * idle connection holds only its core connection (memory per connection).
+   */
+  get session(): CoreSession | undefined {
+    if (!this._session && this.coreConn && this.phase !== 'closed') {
+      this._session = this.coreConn.openSession(this); // the processor implements SessionEvents
+      this._session.setSessionCredit(this.clientReceiveMaximum);
+    }
+    return this._session;
+  }
+
+  get hasSession(): boolean {
+    return this._session !== undefined;
+  }
+
+  get aliasesIn(): Map<number, string> {
+    return (this._aliasesIn ??= new Map());
+  }
+  get aliasesOut(): Map<string, number> {
+    return (this._aliasesOut ??= new Map());
+  }
+  get outbound(): Outbound {
+    return (this._outbound ??= new Outbound());
+  }
+  get consumers(): Map<string, ConsumerHandle> {
+    return (this._consumers ??= new Map());
+  }
+  get sinks(): Map<string, DeliverySink> {
+    return (this._sinks ??= new Map());
+  }
+  /** messages this connection published while it has a no-local subscription */
+  get ownPublished(): WeakSet<Message> {
+    return (this._ownPublished ??= new WeakSet());
+  }
+  /** true when `m` was published by this connection (no-local) */
+  publishedHere(m: Message): boolean {
+    return this._ownPublished?.has(m) ?? false;
   }
 
   get key(): string {
@@ -96,6 +143,13 @@ export class Processor implements ConnectionHandler, LiveClient {
         return;
       }
       handleConnect(this, p);
+      return;
+    }
+    if (this.phase === 'authenticating') {
+      // only AUTH until the exchange ends [MQTT-4.12.0-1]
+      if (p.cmd === 'auth') handleAuth(this, p);
+      else if (p.cmd === 'disconnect') this.closeNow('DISCONNECT during authentication');
+      else connackFailure(this, 5, RC.PROTOCOL_ERROR, `${p.cmd} during authentication`);
       return;
     }
     try {
@@ -123,7 +177,7 @@ export class Processor implements ConnectionHandler, LiveClient {
   }
 
   readError(kind: ReadErrorKind, message: string, cmd: string | undefined): void {
-    if (this.phase === 'new') {
+    if (this.phase === 'new' || this.phase === 'authenticating') {
       if (cmd === 'connect' && message === 'Invalid protocol version') {
         // [MQTT-3.1.2-2] unacceptable protocol level: CONNACK 0x01, then close
         connackFailure(this, 4, RC.UNSUPPORTED_PROTOCOL_VERSION);
@@ -146,16 +200,35 @@ export class Processor implements ConnectionHandler, LiveClient {
   }
 
   loginTimeout(): void {
-    if (this.phase === 'new') this.closeNow('no CONNECT within the login timeout');
+    if (this.phase === 'new' || this.phase === 'authenticating') this.closeNow('no CONNECT within the login timeout');
   }
 
   drained(): void {
-    for (const h of this.consumers.values()) h.resume();
+    if (this._consumers) for (const h of this._consumers.values()) h.resume();
   }
 
   closed(err?: Error): void {
     if (err) this.log.debug({ clientId: this.clientId, err: err.message }, 'mqtt: transport error');
+    this.onClosed(this);
     this.cleanup(true);
+  }
+
+  // ------------------------------------------------------------ SessionEvents (core → adapter)
+
+  confirmed(ids: readonly number[]): void {
+    this.onConfirmed(ids);
+  }
+
+  rejected(ids: readonly number[], code: ErrorCode): void {
+    this.onRejected(ids, code);
+  }
+
+  blocked(): void {
+    this.setAlarm(true);
+  }
+
+  unblocked(): void {
+    this.setAlarm(false);
   }
 
   // ------------------------------------------------------------ sending
@@ -194,57 +267,76 @@ export class Processor implements ConnectionHandler, LiveClient {
     this.fail(RC.SERVER_SHUTTING_DOWN, 'server shutting down');
   }
 
-  // ------------------------------------------------------------ inbound publish confirms
+  // ------------------------------------------------------------ resource alarms
+
+  /**
+   * Core resource alarm (memory/disk). As RabbitMQ's MQTT reader does, only a
+   * connection that has published stops being read; subscribers keep
+   * reading, so their PUBACK/PUBREC/PUBCOMP keep flowing and queues drain.
+   * The keepalive check is suspended while reading is paused (connection.ts).
+   */
+  setAlarm(on: boolean): void {
+    this.alarm = on;
+    this.conn.throttle('blocked', on && this.hasPublished);
+  }
+
+  /** Called for every inbound PUBLISH: the first one under an alarm blocks the connection after it is handled. */
+  notePublished(): void {
+    if (this.hasPublished) return;
+    this.hasPublished = true;
+    if (this.alarm) this.conn.throttle('blocked', true);
+  }
+
+  // ------------------------------------------------------------ inbound publish confirms (inbound.ts)
 
   publishToCore(msg: Message, packetId: number, qos: QoS): number {
     const s = this.session!;
     if (qos === 0) return s.publish(msg).routed;
-    const confirmId = this.nextConfirmId++;
-    this.pending.set(confirmId, { packetId, qos, routed: 0 });
+    const confirmId = this.inbound.begin(packetId, qos);
     let r;
     try {
       r = s.publish(msg, { confirmId });
     } catch (e) {
-      this.pending.delete(confirmId);
+      this.inbound.cancel(confirmId);
       throw e;
     }
-    const e = this.pending.get(confirmId);
-    if (e) this.pending.set(confirmId, { ...e, routed: r.routed });
-    if (this.pending.size >= this.ctx.opts.maxUnconfirmed) this.conn.throttle('confirms', true);
+    this.inbound.setRouted(confirmId, r.routed);
+    if (this.inbound.size >= this.ctx.opts.maxUnconfirmed) this.conn.throttle('confirms', true);
     return r.routed;
   }
 
   /** Publishes awaiting a confirm (inbound QoS 1/2 not yet acknowledged). */
   get unconfirmed(): number {
-    return this.pending.size;
+    return this.inbound.size;
   }
 
   isPendingQos2(packetId: number): boolean {
-    for (const e of this.pending.values()) if (e.qos === 2 && e.packetId === packetId) return true;
-    return false;
+    return this.inbound.hasQos2(packetId);
   }
 
   onConfirmed(ids: readonly number[]): void {
+    const v5 = this.version === 5;
+    let acks: Buffer | undefined; // v3/v4: one buffer for the batch
+    let n = 0;
     for (const id of ids) {
-      const e = this.pending.get(id);
-      if (!e) continue;
-      this.pending.delete(id);
-      if (this.phase !== 'connected') continue;
-      const v5 = this.version === 5;
-      const reasonCode = v5 && e.routed === 0 ? RC.NO_MATCHING_SUBSCRIBERS : RC.SUCCESS;
-      // PUBACK / PUBREC only once the core accepted the message [MQTT-4.3.2-2] [MQTT-4.3.3-2]
-      if (e.qos === 1) this.send(v5 ? { cmd: 'puback', messageId: e.packetId, reasonCode } : { cmd: 'puback', messageId: e.packetId });
-      else this.send(v5 ? { cmd: 'pubrec', messageId: e.packetId, reasonCode } : { cmd: 'pubrec', messageId: e.packetId });
+      const e = this.inbound.take(id);
+      if (!e || this.phase !== 'connected') continue;
+      if (!v5) {
+        writeAckV4((acks ??= Buffer.allocUnsafe(ids.length * 4)), n, e.qos, e.packetId);
+        n += 4;
+        continue;
+      }
+      const reasonCode = e.routed === 0 ? RC.NO_MATCHING_SUBSCRIBERS : RC.SUCCESS;
+      this.send({ cmd: e.qos === 1 ? 'puback' : 'pubrec', messageId: e.packetId, reasonCode } as Packet);
     }
+    if (acks && !this.conn.isClosing) this.conn.write(n === acks.length ? acks : acks.subarray(0, n));
     this.unthrottleConfirms();
   }
 
   onRejected(ids: readonly number[], code: ErrorCode): void {
     for (const id of ids) {
-      const e = this.pending.get(id);
-      if (!e) continue;
-      this.pending.delete(id);
-      if (this.phase !== 'connected') continue;
+      const e = this.inbound.take(id);
+      if (!e || this.phase !== 'connected') continue;
       if (e.qos === 2) this.state?.inboundQos2.delete(e.packetId);
       if (this.version === 5) {
         const reasonCode = reasonForError(code);
@@ -256,38 +348,8 @@ export class Processor implements ConnectionHandler, LiveClient {
   }
 
   private unthrottleConfirms(): void {
-    if (this.pending.size < this.ctx.opts.maxUnconfirmed / 2 && this.conn.isThrottled('confirms')) {
+    if (this.inbound.size < this.ctx.opts.maxUnconfirmed / 2 && this.conn.isThrottled('confirms')) {
       this.conn.throttle('confirms', false);
-    }
-  }
-
-  // ------------------------------------------------------------ consumers
-
-  /** Starts consuming `queue` (idempotent). */
-  ensureConsumer(queue: string, kind: QueueKind, noAck: boolean): void {
-    if (this.consumers.has(queue)) return;
-    const sink = new DeliverySink(this, queue, kind);
-    const credit = noAck ? 0 : Math.min(this.ctx.opts.prefetch, this.clientReceiveMaximum);
-    const h = this.session!.consume(queue, sink, { tag: `mqtt-${queue}`, noAck, credit });
-    this.consumers.set(queue, h);
-    this.sinks.set(queue, sink);
-  }
-
-  cancelConsumer(queue: string, requeueInflight: boolean): void {
-    const h = this.consumers.get(queue);
-    if (!h) return;
-    h.cancel();
-    this.consumers.delete(queue);
-    this.sinks.delete(queue);
-    if (!requeueInflight) return;
-    for (const [pid, f] of this.outbound.inflight) {
-      if (f.queue !== queue || f.tag < 0) continue;
-      this.outbound.inflight.delete(pid);
-      try {
-        this.session!.reject(f.tag, false, true);
-      } catch {
-        /* already settled */
-      }
     }
   }
 
@@ -314,7 +376,7 @@ export class Processor implements ConnectionHandler, LiveClient {
           const user = this.user!;
           this.ctx.wills.schedule(this.key, delay * 1000, () => this.ctx.publishWill(state.vhost, user, state.clientId, will));
         } else {
-          this.ctx.publishWill(this.vhost, this.user!, this.clientId, will, this.session);
+          this.ctx.publishWill(this.vhost, this.user!, this.clientId, will, this._session);
         }
       }
       if (this.persistent && state.expirySeconds > 0) {
@@ -326,7 +388,7 @@ export class Processor implements ConnectionHandler, LiveClient {
         state.expiryTimer.unref();
       } else {
         try {
-          this.ctx.endSession(state, this.session);
+          this.ctx.endSession(state, this._session);
         } catch (e) {
           this.log.warn({ clientId: this.clientId, err: String(e) }, 'mqtt: session cleanup failed');
         }
@@ -337,7 +399,7 @@ export class Processor implements ConnectionHandler, LiveClient {
     } catch (e) {
       this.log.warn({ clientId: this.clientId, err: String(e) }, 'mqtt: core connection close failed');
     }
-    this.session = undefined;
+    this._session = undefined;
     this.coreConn = undefined;
     this.onGone(this);
   }

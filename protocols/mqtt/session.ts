@@ -50,17 +50,40 @@ export interface SessionState {
   expiryTimer: NodeJS.Timeout | undefined;
 }
 
+/** Session state whose collections are created on first use (an idle clean session holds none). */
+class LazySessionState implements SessionState {
+  readonly vhost: string;
+  readonly clientId: string;
+  user: AuthUser;
+  expirySeconds = 0;
+  expiryTimer: NodeJS.Timeout | undefined = undefined;
+  private _subscriptions: Map<string, Subscription> | undefined;
+  private _inboundQos2: Set<number> | undefined;
+  private _outboundPubrel: Set<number> | undefined;
+
+  constructor(vhost: string, clientId: string, user: AuthUser) {
+    this.vhost = vhost;
+    this.clientId = clientId;
+    this.user = user;
+  }
+
+  get subscriptions(): Map<string, Subscription> {
+    return (this._subscriptions ??= new Map());
+  }
+  get inboundQos2(): Set<number> {
+    return (this._inboundQos2 ??= new Set());
+  }
+  get outboundPubrel(): Set<number> {
+    return (this._outboundPubrel ??= new Set());
+  }
+  /** no subscriptions (without creating the map) */
+  get unsubscribed(): boolean {
+    return (this._subscriptions?.size ?? 0) === 0;
+  }
+}
+
 export function newSessionState(vhost: string, clientId: string, user: AuthUser): SessionState {
-  return {
-    vhost,
-    clientId,
-    user,
-    subscriptions: new Map(),
-    inboundQos2: new Set(),
-    outboundPubrel: new Set(),
-    expirySeconds: 0,
-    expiryTimer: undefined,
-  };
+  return new LazySessionState(vhost, clientId, user);
 }
 
 export interface SessionStore {

@@ -218,7 +218,14 @@ export class StompParser {
     let key: string;
     let value: string;
     if (escaped) {
-      const hasEsc = chunk.indexOf(BACKSLASH, pos) !== -1 && chunk.indexOf(BACKSLASH, pos) < end;
+      // scan this line only: indexOf would search the rest of the chunk (many frames) for every header
+      let hasEsc = false;
+      for (let i = pos; i < end; i++) {
+        if (chunk[i] === BACKSLASH) {
+          hasEsc = true;
+          break;
+        }
+      }
       key = hasEsc ? unescapeHeader(chunk.toString('utf8', pos, colon), this.version) : chunk.toString('utf8', pos, colon);
       value = hasEsc
         ? unescapeHeader(chunk.toString('utf8', colon + 1, end), this.version)
@@ -326,6 +333,16 @@ const ESC_MAP: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r'
 
 export function escapeHeader(s: string, version: StompVersion): string {
   if (version === '1.0') return s;
+  // fast path (most values): no byte that needs escaping
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92 || c === 10 || c === 58 || c === 13) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return s;
   const re = version === '1.2' ? ESC_12 : ESC_11;
   re.lastIndex = 0;
   if (!re.test(s)) return s;

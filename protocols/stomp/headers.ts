@@ -86,31 +86,36 @@ export function renderHeaderValue(v: FieldValue): string | undefined {
   }
 }
 
-/** Append the property headers (and custom AMQP headers) of a message to a MESSAGE header list. */
-export function appendPropertyHeaders(out: [string, string][], m: Message, written: Set<string>): void {
+/**
+ * Append the property headers (and custom AMQP headers) of a message to a
+ * MESSAGE header list. `written`: names already in `out` (never mutated, so
+ * callers may pass a shared constant set); a custom header never repeats a
+ * name written before it.
+ */
+export function appendPropertyHeaders(out: [string, string][], m: Message, written: ReadonlySet<string>): void {
   const p = m.properties;
-  const add = (k: string, v: string | undefined): void => {
-    if (v === undefined) return;
-    out.push([k, v]);
-    written.add(k);
-  };
-  add('content-type', p.contentType);
-  add('content-encoding', p.contentEncoding);
-  if (p.deliveryMode === 2) add('persistent', 'true');
-  if (p.priority !== undefined) add('priority', String(p.priority));
-  add('correlation-id', p.correlationId);
-  if (p.replyTo !== undefined) add('reply-to', renderReplyTo(p.replyTo));
-  add('expiration', p.expiration);
-  add('amqp-message-id', p.messageId);
-  if (p.timestamp !== undefined) add('timestamp', p.timestamp.toString());
-  add('type', p.type);
-  add('user-id', p.userId);
-  add('app-id', p.appId);
+  const first = out.length;
+  if (p.contentType !== undefined) out.push(['content-type', p.contentType]);
+  if (p.contentEncoding !== undefined) out.push(['content-encoding', p.contentEncoding]);
+  if (p.deliveryMode === 2) out.push(['persistent', 'true']);
+  if (p.priority !== undefined) out.push(['priority', String(p.priority)]);
+  if (p.correlationId !== undefined) out.push(['correlation-id', p.correlationId]);
+  if (p.replyTo !== undefined) out.push(['reply-to', renderReplyTo(p.replyTo)]);
+  if (p.expiration !== undefined) out.push(['expiration', p.expiration]);
+  if (p.messageId !== undefined) out.push(['amqp-message-id', p.messageId]);
+  if (p.timestamp !== undefined) out.push(['timestamp', p.timestamp.toString()]);
+  if (p.type !== undefined) out.push(['type', p.type]);
+  if (p.userId !== undefined) out.push(['user-id', p.userId]);
+  if (p.appId !== undefined) out.push(['app-id', p.appId]);
   const h = p.headers;
   if (h === undefined) return;
+  const seen = new Set(written);
+  for (let i = first; i < out.length; i++) seen.add(out[i]![0]);
   for (const k in h) {
-    if (written.has(k) || k === 'content-length') continue;
+    if (seen.has(k) || k === 'content-length') continue;
     const s = renderHeaderValue(h[k]!);
-    if (s !== undefined) add(k, s);
+    if (s === undefined) continue;
+    out.push([k, s]);
+    seen.add(k);
   }
 }

@@ -14,6 +14,7 @@
  */
 import type { CoreSession, Message } from '../../core/index.js';
 import { parseDestination } from './destinations.js';
+import type { Destination } from './destinations.js';
 import { Errors, StompError } from './errors.js';
 import { propertiesFromHeaders } from './headers.js';
 import type { Receipts } from './receipts.js';
@@ -27,6 +28,8 @@ export class Publisher {
   private readonly topicExchange: string;
   private readonly declared = new Set<string>();
   private readonly tempQueues = new Map<string, string>();
+  private lastDest: string | undefined;
+  private lastParsed: Destination | undefined;
 
   constructor(session: CoreSession, receipts: Receipts, subs: Subscriptions, topicExchange: string) {
     this.session = session;
@@ -38,7 +41,12 @@ export class Publisher {
   send(h: Record<string, string>, body: Buffer): void {
     const dest = h['destination'];
     if (dest === undefined) throw Errors.missingHeader('SEND', 'destination');
-    const d = parseDestination(dest);
+    // a producer mostly repeats its destination: parse it once
+    if (dest !== this.lastDest) {
+      this.lastParsed = parseDestination(dest);
+      this.lastDest = dest;
+    }
+    const d = this.lastParsed!;
     let exchange = '';
     let routingKey: string;
     switch (d.kind) {

@@ -36,6 +36,9 @@ export interface SubscriptionContext {
 
 const SEP = '@@';
 
+/** headers deliver() writes before the property headers */
+const MESSAGE_HEADERS: ReadonlySet<string> = new Set(['subscription', 'destination', 'message-id', 'ack', 'redelivered']);
+
 class Subscription implements ConsumerSink {
   readonly id: string;
   readonly tag: string;
@@ -50,6 +53,9 @@ class Subscription implements ConsumerSink {
   private readonly ctx: SubscriptionContext;
   private readonly idPrefix: string;
   private readonly owner: Subscriptions;
+  private lastExchange: string | undefined;
+  private lastRoutingKey: string | undefined;
+  private lastDestination = '';
 
   constructor(owner: Subscriptions, ctx: SubscriptionContext, id: string, tag: string, destination: string, ack: AckMode, queue: string) {
     this.owner = owner;
@@ -65,9 +71,15 @@ class Subscription implements ConsumerSink {
   deliver(d: Delivery): boolean {
     const m = d.message;
     const messageId = this.idPrefix + d.tag;
+    // consecutive messages mostly share their routing: reuse the synthesised destination
+    if (m.exchange !== this.lastExchange || m.routingKey !== this.lastRoutingKey) {
+      this.lastExchange = m.exchange;
+      this.lastRoutingKey = m.routingKey;
+      this.lastDestination = synthesiseDestination(m.exchange, m.routingKey, this.ctx.topicExchange);
+    }
     const h: [string, string][] = [
       ['subscription', this.id],
-      ['destination', synthesiseDestination(m.exchange, m.routingKey, this.ctx.topicExchange)],
+      ['destination', this.lastDestination],
       ['message-id', messageId],
     ];
     if (this.ack !== 'auto') {
@@ -75,7 +87,7 @@ class Subscription implements ConsumerSink {
       if (this.ack === 'client') this.pending.push(d.tag);
     }
     h.push(['redelivered', d.redelivered ? 'true' : 'false']);
-    appendPropertyHeaders(h, m, new Set(['subscription', 'destination', 'message-id', 'ack', 'redelivered']));
+    appendPropertyHeaders(h, m, MESSAGE_HEADERS);
     h.push(['content-length', String(m.body.length)]);
     const ok = this.ctx.out.send('MESSAGE', h, m.body);
     if (!ok) {

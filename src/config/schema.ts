@@ -9,7 +9,7 @@
  *   ConfigError naming the key and line), apply defaults, check cross-key
  *   rules, return a `Config`.
  *
- * Keys accepted for protocols that are not served yet (mqtt, stomp, web_*,
+ * Keys accepted for protocols that are not served yet (stomp, web_*,
  * management, prometheus) are validated and typed already, so config files
  * written for later releases keep working.
  */
@@ -130,8 +130,28 @@ export const KEYS = {
   'product.name': { schema: text, doc: "server-properties `product` (RabbitMQ key; default Polyport)" },
   'product.version': { schema: text, doc: 'server-properties `version` (RabbitMQ key; default the package version)' },
   data_dir: { schema: text, default: './data', doc: 'directory for broker data (created if missing)' },
-  'mqtt.listeners.tcp.*': { schema: endpoint, default: '1883', doc: 'MQTT listener (planned)' },
-  'mqtt.listeners.ssl.*': { schema: endpoint, doc: 'MQTT over TLS listener, typically 8883 (planned)' },
+  'mqtt.listeners.tcp': { schema: none, doc: "'none' disables the MQTT TCP listeners" },
+  'mqtt.listeners.tcp.*': { schema: endpoint, default: '1883', doc: 'MQTT listener: port or ip:port' },
+  'mqtt.listeners.ssl': { schema: none, doc: "'none' disables the MQTT TLS listeners" },
+  'mqtt.listeners.ssl.*': { schema: endpoint, doc: 'MQTT over TLS listener, typically 8883; uses ssl_options' },
+  'mqtt.allow_anonymous': { schema: bool, default: 'true', doc: 'CONNECT without username/password logs in as mqtt.default_user (RabbitMQ default true)' },
+  'mqtt.default_user': { schema: text, default: 'guest', doc: 'user for anonymous MQTT connections (guest is loopback-only by default)' },
+  'mqtt.default_pass': { schema: text, default: 'guest', doc: "that user's password" },
+  'mqtt.vhost': { schema: text, doc: 'vhost of MQTT connections without `vhost:user` (default: default_vhost)' },
+  'mqtt.exchange': { schema: text, default: 'amq.topic', doc: 'topic exchange MQTT publishes to and subscribes from' },
+  'mqtt.prefetch': { schema: int(65535, 1), default: '10', doc: 'unacknowledged QoS 1/2 deliveries per subscriber' },
+  'mqtt.max_packet_size': { schema: int(268435456, 1), default: '268435456', doc: 'largest MQTT packet accepted, bytes' },
+  'mqtt.topic_escaping': { schema: bool, default: 'false', doc: "lossless '.' inside MQTT topic levels (not RabbitMQ compatible)" },
+  'mqtt.ssl_cert_login': { schema: bool, default: 'false', doc: 'TLS client certificate CN as the username' },
+  'mqtt.max_session_expiry_interval_seconds': {
+    schema: z.union([z.literal('infinity').transform(() => 4294967295), int(4294967295)]),
+    default: '86400',
+    doc: "cap on session expiry (v5) and the lifetime of clean_session=0 sessions; 'infinity' allowed",
+  },
+  'mqtt.topic_alias_maximum': { schema: int(65535), default: '16', doc: 'v5 Topic Alias Maximum (0 disables)' },
+  'mqtt.login_timeout': { schema: int(2147483647), default: '10000', doc: 'ms a client has to send CONNECT' },
+  'mqtt.retained_message_store.max_messages': { schema: int(2147483647), default: '1000000', doc: 'retained messages per vhost' },
+  'mqtt.retained_message_store.max_size_bytes': { schema: int(Number.MAX_SAFE_INTEGER), default: '1073741824', doc: 'retained payload bytes per vhost' },
   'stomp.listeners.tcp.*': { schema: endpoint, default: '61613', doc: 'STOMP listener; RabbitMQ names it `1` (planned)' },
   'stomp.listeners.ssl.*': { schema: endpoint, doc: 'STOMP over TLS listener, typically 61614 (planned)' },
   'web_stomp.tcp.port': { schema: port, default: '15674', doc: 'STOMP over WebSocket (planned)' },
@@ -188,12 +208,31 @@ export interface Config {
   readonly dataDir: string;
   /** overrides of the advertised product name/version (RabbitMQ `product.name`, `product.version`) */
   readonly product: { readonly name?: string | undefined; readonly version?: string | undefined };
-  readonly mqtt: { readonly listeners: ListenerSet };
+  readonly mqtt: MqttConfig;
   readonly stomp: { readonly listeners: ListenerSet };
   readonly webStomp: { readonly port: number };
   readonly webMqtt: { readonly port: number };
   readonly management: { readonly port: number };
   readonly prometheus: { readonly port: number };
+}
+
+export interface MqttConfig {
+  readonly listeners: ListenerSet;
+  readonly allowAnonymous: boolean;
+  readonly defaultUser: string;
+  readonly defaultPass: string;
+  /** undefined: default_vhost */
+  readonly vhost?: string | undefined;
+  readonly exchange: string;
+  readonly prefetch: number;
+  readonly maxPacketSize: number;
+  readonly topicEscaping: boolean;
+  readonly sslCertLogin: boolean;
+  readonly maxSessionExpirySeconds: number;
+  readonly topicAliasMaximum: number;
+  /** ms */
+  readonly loginTimeout: number;
+  readonly retained: { readonly maxMessages: number; readonly maxBytes: number };
 }
 
 interface Parsed {
@@ -254,7 +293,25 @@ export function buildConfig(entries: readonly ConfigEntry[], source?: string): C
     log: { console: get('log.console'), level: get('log.console.level') },
     dataDir: get('data_dir'),
     product: { name: opt('product.name'), version: opt('product.version') },
-    mqtt: { listeners: listenerSet('mqtt.listeners.') },
+    mqtt: {
+      listeners: listenerSet('mqtt.listeners.'),
+      allowAnonymous: get('mqtt.allow_anonymous'),
+      defaultUser: get('mqtt.default_user'),
+      defaultPass: get('mqtt.default_pass'),
+      vhost: opt('mqtt.vhost'),
+      exchange: get('mqtt.exchange'),
+      prefetch: get('mqtt.prefetch'),
+      maxPacketSize: get('mqtt.max_packet_size'),
+      topicEscaping: get('mqtt.topic_escaping'),
+      sslCertLogin: get('mqtt.ssl_cert_login'),
+      maxSessionExpirySeconds: get('mqtt.max_session_expiry_interval_seconds'),
+      topicAliasMaximum: get('mqtt.topic_alias_maximum'),
+      loginTimeout: get('mqtt.login_timeout'),
+      retained: {
+        maxMessages: get('mqtt.retained_message_store.max_messages'),
+        maxBytes: get('mqtt.retained_message_store.max_size_bytes'),
+      },
+    },
     stomp: { listeners: listenerSet('stomp.listeners.') },
     webStomp: { port: get('web_stomp.tcp.port') },
     webMqtt: { port: get('web_mqtt.tcp.port') },

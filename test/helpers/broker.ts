@@ -55,6 +55,12 @@ export interface TestBroker {
   readonly amqpPort: number;
   /** bound AMQPS port, when `listeners.ssl.default` was configured */
   readonly amqpsPort?: number | undefined;
+  /** bound port of the MQTT TCP listener (undefined after `mqtt.listeners.tcp = none`) */
+  readonly mqttPort?: number | undefined;
+  /** bound MQTTS port, when `mqtt.listeners.ssl.default` was configured */
+  readonly mqttsPort?: number | undefined;
+  /** `mqtt://127.0.0.1:PORT` */
+  readonly mqttUrl: string;
   /** `amqp://guest:guest@127.0.0.1:PORT` (with the configured default user) */
   readonly url: string;
   readonly gateway: Gateway;
@@ -93,6 +99,9 @@ export async function startBroker(o: StartBrokerOptions = {}): Promise<TestBroke
   return {
     amqpPort,
     amqpsPort: gateway.ports.amqps,
+    mqttPort: gateway.ports.mqtt,
+    mqttsPort: gateway.ports.mqtts,
+    mqttUrl: `mqtt://127.0.0.1:${gateway.ports.mqtt ?? 0}`,
     url: `amqp://${encodeURIComponent(defaultUser)}:${encodeURIComponent(defaultPass)}@127.0.0.1:${amqpPort}`,
     gateway,
     core: gateway.core,
@@ -147,7 +156,7 @@ function requireBuild(): void {
 
 /**
  * Starts `node dist/src/main.js --config <tmpfile>`. `configLines` are
- * rabbitmq.conf lines; `listeners.tcp.default = 0`, a tmp `data_dir` and
+ * rabbitmq.conf lines; `listeners.tcp.default = 0`, `mqtt.listeners.tcp.default = 0`, a tmp `data_dir` and
  * `log.console.level = info` are added unless the lines set them.
  */
 export async function spawnBroker(configLines: readonly string[] = [], o: SpawnOptions = {}): Promise<SpawnedBroker> {
@@ -157,6 +166,7 @@ export async function spawnBroker(configLines: readonly string[] = [], o: SpawnO
   const has = (prefix: string): boolean => configLines.some((l) => l.trim().startsWith(prefix));
   const lines = [...configLines];
   if (!has('listeners.tcp')) lines.push('listeners.tcp.default = 0');
+  if (!has('mqtt.listeners.tcp')) lines.push('mqtt.listeners.tcp.default = 0');
   if (!has('data_dir')) lines.push(`data_dir = ${dataDir}`);
   if (!has('log.console.level')) lines.push('log.console.level = info');
   const configFile = join(tmp, 'polyport.conf');

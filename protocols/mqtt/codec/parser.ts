@@ -15,6 +15,12 @@
  *   are not in the packet came from ill-formed input), and v5 properties given
  *   twice [MQTT-2.2.2-2 (v5)] (protocol error).
  * After the first error the reader stops; the connection closes.
+ *
+ * Memory: mqtt-packet's parser is a stream with buffers and state (over 1 KiB
+ * per instance); since the reader hands it exactly one complete packet at a
+ * time, parsing is synchronous and stateless between packets, so all
+ * connections share one parser per protocol version (the version comes from
+ * the connection's CONNECT; before it, a settings-free parser is used).
  */
 import mqttPacket from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
@@ -34,28 +40,62 @@ const CMD_NAMES = [
 /** v5 properties that may appear more than once */
 const REPEATABLE = new Set(['userProperties', 'subscriptionIdentifier']);
 
+interface SharedParser {
+  readonly parser: ReturnType<typeof mqttPacket.parser>;
+  parsed: Packet | undefined;
+  error: string | undefined;
+}
+
+/** key: protocol version (0 = before CONNECT) */
+const shared = new Map<number, SharedParser>();
+
+function sharedParser(version: number): SharedParser {
+  let sp = shared.get(version);
+  if (sp) return sp;
+  const parser = mqttPacket.parser(version === 0 ? undefined : { protocolVersion: version });
+  const made: SharedParser = { parser, parsed: undefined, error: undefined };
+  parser.on('packet', (p: Packet) => {
+    made.parsed = p;
+  });
+  parser.on('error', (e: unknown) => {
+    made.error = e instanceof Error ? e.message : String(e);
+  });
+  shared.set(version, (sp = made));
+  return sp;
+}
+
+/** Parses one complete packet with the shared parser of `version`. */
+function parseOne(version: number, raw: Buffer): { packet: Packet | undefined; error: string | undefined } {
+  const sp = sharedParser(version);
+  sp.parsed = undefined;
+  sp.error = undefined;
+  try {
+    sp.parser.parse(raw);
+  } catch (e) {
+    sp.error = e instanceof Error ? e.message : String(e);
+  }
+  const out = { packet: sp.parsed as Packet | undefined, error: sp.error as string | undefined };
+  sp.parsed = undefined;
+  // a CONNECT replaces the parser's settings; leftovers after an error stay in its buffer list: start afresh
+  if (out.error !== undefined || out.packet === undefined || (version !== 0 && out.packet.cmd === 'connect')) shared.delete(version);
+  return out;
+}
+
 export class MqttReader {
   private readonly h: ReaderHandlers;
-  private readonly parser = mqttPacket.parser();
-  private chunks: Buffer[] = [];
+  private chunks: Buffer[] | undefined;
   private avail = 0;
   /** total length of the packet being read, or -1 while the fixed header is incomplete */
   private need = -1;
   private stopped = false;
-  private parsed: Packet | undefined;
-  private parseError: string | undefined;
+  /** protocol version of the connection's CONNECT (0 before it) */
+  private version = 0;
   /** largest accepted packet (whole packet, fixed header included) */
   maxPacketSize: number;
 
   constructor(maxPacketSize: number, h: ReaderHandlers) {
     this.maxPacketSize = maxPacketSize;
     this.h = h;
-    this.parser.on('packet', (p: Packet) => {
-      this.parsed = p;
-    });
-    this.parser.on('error', (e: unknown) => {
-      this.parseError = e instanceof Error ? e.message : String(e);
-    });
   }
 
   /** bytes held while waiting for the rest of a packet */
@@ -65,13 +105,13 @@ export class MqttReader {
 
   stop(): void {
     this.stopped = true;
-    this.chunks = [];
+    this.chunks = undefined;
     this.avail = 0;
   }
 
   push(chunk: Buffer): void {
     if (this.stopped || chunk.length === 0) return;
-    this.chunks.push(chunk);
+    (this.chunks ??= []).push(chunk);
     this.avail += chunk.length;
     while (!this.stopped) {
       if (this.need < 0) {
@@ -95,16 +135,18 @@ export class MqttReader {
     let value = 0;
     let mul = 1;
     let idx = 0;
+    const chunks = this.chunks;
+    if (!chunks) return -1;
     // iterate bytes across chunks without copying
-    for (let ci = 0; ci < this.chunks.length; ci++) {
-      const c = this.chunks[ci]!;
+    for (let ci = 0; ci < chunks.length; ci++) {
+      const c = chunks[ci]!;
       for (let i = 0; i < c.length; i++, idx++) {
         if (idx === 0) continue; // the type byte
         const b = c[i]!;
         value += (b & 0x7f) * mul;
         if ((b & 0x80) === 0) return 1 + idx + value;
         if (idx === 4) {
-          this.fail('malformed', 'malformed Remaining Length', CMD_NAMES[this.chunks[0]![0]! >> 4]); // [MQTT-1.5.5-1]
+          this.fail('malformed', 'malformed Remaining Length', CMD_NAMES[chunks[0]![0]! >> 4]); // [MQTT-1.5.5-1]
           return -1;
         }
         mul *= 128;
@@ -114,25 +156,28 @@ export class MqttReader {
   }
 
   private take(n: number): Buffer {
-    const first = this.chunks[0]!;
+    const chunks = this.chunks!;
+    const first = chunks[0]!;
     let out: Buffer;
     if (first.length >= n) {
       out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
+      if (first.length === n) chunks.shift();
+      else chunks[0] = first.subarray(n);
     } else {
       out = Buffer.allocUnsafe(n);
       let off = 0;
       while (off < n) {
-        const c = this.chunks[0]!;
+        const c = chunks[0]!;
         const k = Math.min(c.length, n - off);
         c.copy(out, off, 0, k);
         off += k;
-        if (k === c.length) this.chunks.shift();
-        else this.chunks[0] = c.subarray(k);
+        if (k === c.length) chunks.shift();
+        else chunks[0] = c.subarray(k);
       }
     }
     this.avail -= n;
+    // an idle connection holds no array (and no reference to the last read buffer)
+    if (this.avail === 0) this.chunks = undefined;
     return out;
   }
 
@@ -143,19 +188,13 @@ export class MqttReader {
       this.fail('malformed', 'reserved packet type 0', cmd);
       return;
     }
-    this.parsed = undefined;
-    this.parseError = undefined;
-    try {
-      this.parser.parse(raw);
-    } catch (e) {
-      this.parseError = e instanceof Error ? e.message : String(e);
-    }
-    const p = this.parsed;
-    if (this.parseError !== undefined || p === undefined) {
-      this.fail('malformed', this.parseError ?? 'incomplete packet', cmd);
+    const r = parseOne(this.version, raw);
+    const p = r.packet;
+    if (r.error !== undefined || p === undefined) {
+      this.fail('malformed', r.error ?? 'incomplete packet', cmd);
       return;
     }
-    this.parsed = undefined;
+    if (p.cmd === 'connect' && this.version === 0) this.version = p.protocolVersion ?? 4;
     const bad = validateStrings(p, raw);
     if (bad) {
       this.fail('malformed', bad, cmd);

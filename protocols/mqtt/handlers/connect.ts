@@ -17,12 +17,13 @@
  *   other than 0 carry session present 0 and close [MQTT-3.2.2-4] [MQTT-3.2.2-5];
  * - v5 limits from the client: Receive Maximum, Maximum Packet Size, Topic
  *   Alias Maximum (0 for the first two is a protocol error [MQTT-3.1.2-?]);
- * - keepalive enforcement, capped by Server Keep Alive in v5.
+ * - keepalive enforcement, capped by Server Keep Alive in v5;
+ * - v5 enhanced authentication (Authentication Method): handlers/auth.ts
+ *   runs the exchange, then calls finishConnect.
  */
 import type { AuthUser } from '../../../core/index.js';
 import { isBrokerError } from '../../../core/index.js';
 import type { IConnackPacket, IConnectPacket, Packet } from 'mqtt-packet';
-import { isLoopback } from '../../shared/transport.js';
 import { encode } from '../codec/writer.js';
 import { AdapterContext } from '../context.js';
 import type { Processor } from '../processor.js';
@@ -31,6 +32,15 @@ import { newSessionState } from '../session.js';
 import { topicNameError } from '../topics.js';
 import { buildWill } from '../will.js';
 import { resumeSession } from './subscribe.js';
+import { beginConnectAuth, resolveLogin } from './auth.js';
+
+/** A CONNECT that passed validation, waiting for its authentication to finish. */
+export interface PendingConnect {
+  readonly packet: IConnectPacket;
+  readonly clientId: string;
+  /** the server assigned the client id */
+  readonly assigned: boolean;
+}
 
 /** CONNACK with a failure code, then close. */
 export function connackFailure(p: Processor, version: number, reason: number, message?: string): void {
@@ -70,17 +80,10 @@ function authenticate(p: Processor, c: IConnectPacket): Credentials | number {
     vhost = username.slice(0, colon);
     username = username.slice(colon + 1);
   }
-  let user: AuthUser | null;
-  if (certUser) {
-    // the core has no "look up a user without a password" verb yet: find it in the list
-    const rec = p.ctx.core.users.listUsers().find((u) => u.name === username);
-    user = rec ? { name: rec.name, tags: rec.tags } : null;
-  } else {
-    user = password === undefined ? null : p.ctx.core.users.authenticate(username, password);
-  }
+  if (certUser) return resolveLogin(p, username, vhost); // the certificate proved the identity
+  const user = password === undefined ? null : p.ctx.core.users.authenticate(username, password);
   if (!user) return RC.BAD_USER_NAME_OR_PASSWORD;
-  if (p.ctx.core.users.isLoopbackOnly(user.name) && !isLoopback(info.remoteAddress)) return RC.NOT_AUTHORIZED;
-  return { vhost, user };
+  return resolveLogin(p, user.name, vhost); // loopback-only users
 }
 
 export function handleConnect(p: Processor, c: IConnectPacket): void {
@@ -105,9 +108,6 @@ export function handleConnect(p: Processor, c: IConnectPacket): void {
   if (v5 && props) {
     if (props.receiveMaximum === 0) return connackFailure(p, 5, RC.PROTOCOL_ERROR, 'Receive Maximum 0');
     if (props.maximumPacketSize === 0) return connackFailure(p, 5, RC.PROTOCOL_ERROR, 'Maximum Packet Size 0');
-    if (props.authenticationMethod !== undefined) {
-      return connackFailure(p, 5, RC.BAD_AUTHENTICATION_METHOD, `unsupported authentication method ${props.authenticationMethod}`);
-    }
   }
 
   // client identifier
@@ -121,11 +121,22 @@ export function handleConnect(p: Processor, c: IConnectPacket): void {
   }
   if (Buffer.byteLength(clientId) > MAX_CLIENT_ID_BYTES) return connackFailure(p, version, RC.CLIENT_IDENTIFIER_NOT_VALID);
 
+  if (v5 && props?.authenticationMethod !== undefined) return beginConnectAuth(p, { packet: c, clientId, assigned });
   const auth = authenticate(p, c);
   if (typeof auth === 'number') {
     p.log.info({ clientId, username: c.username, reason: auth }, 'mqtt: authentication failed');
     return connackFailure(p, version, auth);
   }
+  finishConnect(p, { packet: c, clientId, assigned }, auth);
+}
+
+/** Authenticated: open the core connection and session, resume or create the MQTT session, CONNACK. */
+export function finishConnect(p: Processor, pending: PendingConnect, auth: Credentials, enhanced?: { method: string; data: Buffer | undefined }): void {
+  const { packet: c, clientId, assigned } = pending;
+  const version = p.version;
+  const v5 = version === 5;
+  const props = c.properties;
+  const will = c.will;
   const o = p.ctx.opts;
   const info = p.conn.transport.info;
   try {
@@ -141,12 +152,6 @@ export function handleConnect(p: Processor, c: IConnectPacket): void {
     p.log.info({ clientId, vhost: auth.vhost, err: String(e) }, 'mqtt: vhost access refused');
     return connackFailure(p, version, RC.NOT_AUTHORIZED, isBrokerError(e) ? e.message : undefined);
   }
-  p.session = p.coreConn.openSession({
-    confirmed: (ids) => p.onConfirmed(ids),
-    rejected: (ids, code) => p.onRejected(ids, code),
-    blocked: () => p.conn.throttle('blocked', true),
-    unblocked: () => p.conn.throttle('blocked', false),
-  });
   p.clientId = clientId;
   p.vhost = auth.vhost;
   p.user = auth.user;
@@ -194,7 +199,7 @@ export function handleConnect(p: Processor, c: IConnectPacket): void {
   p.ctx.live.set(key, p);
   p.conn.connected();
   p.conn.setKeepalive(keepalive, o.keepaliveFactor);
-  p.session.setSessionCredit(p.clientReceiveMaximum);
+  if (p.hasSession) p.session!.setSessionCredit(p.clientReceiveMaximum); // else: set when it opens (processor.session)
   // mqtt-packet parses later packets with this connection's version already (it keeps the CONNECT as settings)
 
   const ack: IConnackPacket = { cmd: 'connack', sessionPresent, returnCode: 0 };
@@ -214,6 +219,10 @@ export function handleConnect(p: Processor, c: IConnectPacket): void {
     if (serverKeepAlive !== undefined) ack.properties.serverKeepAlive = serverKeepAlive;
     if (requested !== expiry) ack.properties.sessionExpiryInterval = expiry;
     if (o.topicAliasMaximum === 0) delete ack.properties.topicAliasMaximum;
+    if (enhanced) {
+      ack.properties.authenticationMethod = enhanced.method;
+      if (enhanced.data) ack.properties.authenticationData = enhanced.data;
+    }
   }
   p.send(ack as Packet);
   p.log.debug({ clientId, vhost: auth.vhost, version, sessionPresent }, 'mqtt: connected');

@@ -102,7 +102,7 @@ export class DeliverySink implements ConsumerSink {
     let maxQos = -1;
     let rap = false;
     let ids: number[] | undefined;
-    const own = p.ownPublished.has(msg);
+    const own = p.publishedHere(msg);
     if (topicNameError(topic) === null) {
       for (const sub of p.state.subscriptions.values()) {
         if (sub.queue !== this.queue) continue;
@@ -147,6 +147,35 @@ export class DeliverySink implements ConsumerSink {
       this.p.session?.ack(tag, false);
     } catch {
       /* settled already */
+    }
+  }
+}
+
+/** Starts consuming `queue` (idempotent); credit = min(mqtt.prefetch, client Receive Maximum). */
+export function ensureConsumer(p: Processor, queue: string, kind: QueueKind, noAck: boolean): void {
+  if (p.consumers.has(queue)) return;
+  const sink = new DeliverySink(p, queue, kind);
+  const credit = noAck ? 0 : Math.min(p.ctx.opts.prefetch, p.clientReceiveMaximum);
+  const h = p.session!.consume(queue, sink, { tag: `mqtt-${queue}`, noAck, credit });
+  p.consumers.set(queue, h);
+  p.sinks.set(queue, sink);
+}
+
+/** Stops consuming `queue`; `requeueInflight`: its unacknowledged deliveries go back to the queue (shared groups). */
+export function cancelConsumer(p: Processor, queue: string, requeueInflight: boolean): void {
+  const h = p.consumers.get(queue);
+  if (!h) return;
+  h.cancel();
+  p.consumers.delete(queue);
+  p.sinks.delete(queue);
+  if (!requeueInflight) return;
+  for (const [pid, f] of p.outbound.inflight) {
+    if (f.queue !== queue || f.tag < 0) continue;
+    p.outbound.inflight.delete(pid);
+    try {
+      p.session!.reject(f.tag, false, true);
+    } catch {
+      /* already settled */
     }
   }
 }

@@ -16,7 +16,9 @@
  * - v5 Receive Maximum: more unacknowledged QoS 1/2 publishes than we
  *   advertised → DISCONNECT 0x93 [MQTT-3.3.4-8 (v5)];
  * - permission refused: v5 QoS 1/2 get reason 0x87 in PUBACK/PUBREC,
- *   otherwise the connection closes (RabbitMQ disconnect_on_unauthorized).
+ *   otherwise the connection closes (RabbitMQ disconnect_on_unauthorized);
+ * - under a resource alarm, the first PUBLISH of a connection is handled and
+ *   then reading stops (processor.setAlarm / notePublished).
  */
 import type { IPublishPacket, QoS } from 'mqtt-packet';
 import { isBrokerError } from '../../../core/index.js';
@@ -26,6 +28,7 @@ import { RC, reasonForError } from '../reason-codes.js';
 import { topicMatches, topicNameError, topicToRoutingKey } from '../topics.js';
 
 export function handlePublish(p: Processor, pkt: IPublishPacket): void {
+  p.notePublished(); // resource alarms block publishers only
   const v5 = p.version === 5;
   const qos = pkt.qos as QoS;
   if (qos === 0 && pkt.dup) return p.fail(RC.MALFORMED_PACKET, 'DUP set on a QoS 0 PUBLISH'); // [MQTT-3.3.1-2]

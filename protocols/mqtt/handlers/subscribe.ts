@@ -30,7 +30,7 @@ import { RC, reasonForError } from '../reason-codes.js';
 import type { QueueKind, Subscription } from '../session.js';
 import { queueName, sharedQueueName } from '../session.js';
 import { filterToBindingKey, parseFilter } from '../topics.js';
-import { sendPublish } from './deliver.js';
+import { ensureConsumer, sendPublish } from './deliver.js';
 
 /** Declares the queue a subscription needs (falls back to the existing queue when its arguments differ). */
 export function declareSubscriptionQueue(p: Processor, s: CoreSession, name: string, kind: QueueKind): void {
@@ -47,7 +47,7 @@ export function declareSubscriptionQueue(p: Processor, s: CoreSession, name: str
 }
 
 function consumerFor(p: Processor, sub: Subscription): void {
-  p.ensureConsumer(sub.queue, sub.kind, sub.kind === 'qos0' || (sub.kind === 'shared' && sub.qos === 0));
+  ensureConsumer(p, sub.queue, sub.kind, sub.kind === 'qos0' || (sub.kind === 'shared' && sub.qos === 0));
 }
 
 /** Session present: consume the stored subscriptions' queues again and re-send PUBRELs [MQTT-4.4.0-1]. */
@@ -128,7 +128,7 @@ export function handleSubscribe(p: Processor, pkt: ISubscribePacket): void {
   const store = p.ctx.retained.forVhost(p.vhost);
   for (const { sub } of retainedToSend) {
     for (const entry of store.lookup(sub.filter)) {
-      if (sub.noLocal && p.ownPublished.has(entry.message)) continue;
+      if (sub.noLocal && p.publishedHere(entry.message)) continue;
       const qos = Math.min(sub.qos, messageQos(entry.message)) as QoS;
       sendPublish(p, {
         topic: entry.topic,

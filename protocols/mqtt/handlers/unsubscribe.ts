@@ -11,6 +11,7 @@
 import type { IUnsubscribePacket } from 'mqtt-packet';
 import type { Processor } from '../processor.js';
 import { RC, reasonForError } from '../reason-codes.js';
+import { cancelConsumer } from './deliver.js';
 import { isBrokerError } from '../../../core/index.js';
 
 export function handleUnsubscribe(p: Processor, pkt: IUnsubscribePacket): void {
@@ -29,7 +30,7 @@ export function handleUnsubscribe(p: Processor, pkt: IUnsubscribePacket): void {
       state.subscriptions.delete(raw);
       s.unbind({ source: p.ctx.opts.exchange, destination: sub.queue, destinationType: 'queue', routingKey: sub.bindingKey });
       if (sub.kind === 'shared') {
-        p.cancelConsumer(sub.queue, true);
+        cancelConsumer(p, sub.queue, true);
         p.ctx.leaveShared(p.vhost, sub.queue, p.clientId, s, p.user!);
       }
       codes.push(RC.SUCCESS);

@@ -18,7 +18,8 @@ describe('Gateway (in-process)', () => {
     const b = await h.startBroker();
     try {
       expect(b.amqpPort).toBeGreaterThan(0);
-      expect(b.gateway.ports).toEqual({ amqp: b.amqpPort });
+      expect(b.gateway.ports).toEqual({ amqp: b.amqpPort, mqtt: b.mqttPort });
+      expect(b.mqttPort).toBeGreaterThan(0);
       expect(b.url).toBe(`amqp://guest:guest@127.0.0.1:${b.amqpPort}`);
       expect(b.core.vhosts.hasVhost('/')).toBe(true);
       const guest = b.core.users.listUsers().find((u) => u.name === 'guest');
@@ -111,9 +112,10 @@ describe('Gateway (in-process)', () => {
     const b = await h.startBroker({ config: { 'listeners.tcp.lo': '127.0.0.1:0' } });
     try {
       const ls = b.gateway.listeners();
-      expect(ls.map((l) => [l.name, l.transport])).toEqual([
-        ['default', 'tcp'],
-        ['lo', 'tcp'],
+      expect(ls.map((l) => [l.protocol, l.name, l.transport])).toEqual([
+        ['amqp091', 'default', 'tcp'],
+        ['amqp091', 'lo', 'tcp'],
+        ['mqtt', 'default', 'tcp'],
       ]);
       expect(b.gateway.ports.amqp).toBe(ls[0]?.port);
       expect(ls[1]?.address).toBe('127.0.0.1');
@@ -155,7 +157,7 @@ describe('Gateway (in-process)', () => {
     });
     try {
       expect(b.amqpsPort).toBeGreaterThan(0);
-      expect(b.gateway.ports).toEqual({ amqp: b.amqpPort, amqps: b.amqpsPort });
+      expect(b.gateway.ports).toEqual({ amqp: b.amqpPort, amqps: b.amqpsPort, mqtt: b.mqttPort });
       const amqp = await import('amqplib');
       const conn = await amqp.connect(`amqps://guest:guest@127.0.0.1:${b.amqpsPort}`, { ca: [readFileSync(cert)] });
       const ch = await conn.createChannel();

@@ -15,7 +15,9 @@ describe('polyport (dist/src/main.js as a child process)', () => {
     try {
       expect(b.port).toBeGreaterThan(0);
       const started = b.logs.filter((l) => l.msg === 'listener started');
-      expect(started).toHaveLength(1);
+      expect(started.map((l) => l['protocol'])).toEqual(['amqp091', 'mqtt']);
+      expect(started[1]).toMatchObject({ level: 'info', protocol: 'mqtt', transport: 'tcp' });
+      expect(started[1]?.['port']).toBeGreaterThan(0);
       expect(started[0]).toMatchObject({ level: 'info', protocol: 'amqp091', transport: 'tcp', port: b.port });
       expect(typeof started[0]?.['address']).toBe('string');
       expect(b.logs.some((l) => l.msg === 'broker started')).toBe(true);

@@ -77,13 +77,45 @@ describe('sessions and flow', () => {
     const got = collect(sub);
     await sub.subscribeAsync('fl/t', { qos: 0 });
     const pub = await connect(srv.url, { clientId: 'fl-p' });
+    pub.publish('fl/t', 'before', { qos: 0 });
+    await eventually(() => got.length === 1);
     srv.core.flow.setAlarm('memory', true);
     await sleep(20);
     pub.publish('fl/t', 'blocked', { qos: 0 });
     await sleep(200);
-    expect(got).toHaveLength(0);
+    expect(got.map((m) => m.payload.toString())).toEqual(['before']);
     srv.core.flow.setAlarm('memory', false);
-    await eventually(() => got.length === 1);
+    await eventually(() => got.length === 2);
     await end(sub, pub);
+  });
+
+  it('only publishers are blocked (RabbitMQ): a subscriber keeps reading, its PUBACKs flow past the prefetch window', async () => {
+    const s2 = await startMqttServer({ prefetch: 2 });
+    try {
+      const first = await connect(s2.url, { clientId: 'al-s', clean: false });
+      await first.subscribeAsync('al/t', { qos: 1 });
+      await end(first);
+      const pub = await connect(s2.url, { clientId: 'al-p' });
+      for (let i = 0; i < 10; i++) await pub.publishAsync('al/t', `m${i}`, { qos: 1 });
+      s2.core.flow.setAlarm('disk', true);
+      await sleep(20);
+      pub.publish('al/t', 'during', { qos: 1 }); // read, then nothing more: the publisher is blocked
+      // a subscriber resumes its session under the alarm: 10 QoS 1 messages through a window of 2
+      let got: ReturnType<typeof collect> = [];
+      const sub = await connect(s2.url, { clientId: 'al-s', clean: false }, (c) => (got = collect(c)));
+      await eventually(() => got.length >= 10, 3000, '10 deliveries under the alarm');
+      // a new connection that never published can still SUBSCRIBE
+      const fresh = await connect(s2.url, { clientId: 'al-f', protocolVersion: 5 });
+      const granted = await fresh.subscribeAsync('al/other', { qos: 1 });
+      expect(granted[0]?.qos).toBe(1);
+      await sleep(100);
+      expect(got.map((m) => m.payload.toString()).filter((x) => x === 'during')).toHaveLength(0);
+      s2.core.flow.setAlarm('disk', false);
+      await eventually(() => got.some((m) => m.payload.toString() === 'during'), 3000, 'the blocked publish');
+      expect(got.slice(0, 10).map((m) => m.payload.toString())).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
+      await end(sub, pub, fresh);
+    } finally {
+      await s2.close();
+    }
   });
 });

@@ -43,6 +43,15 @@ vi.mock('../../../core/index.js', () => ({
       shutdown: async () => void calls.push('core.shutdown'),
     };
   },
+  // persistence is exercised by test/integration/durability; here it is inert
+  openPersistence: () => ({
+    definitions: { load: () => null, scheduleSave: () => undefined },
+    finishRecovery: () => undefined,
+    close: async () => undefined,
+  }),
+  durabilityHooks: () => ({}),
+  exportDefinitions: () => ({}),
+  importDefinitions: () => ({ errors: [] }),
 }));
 
 vi.mock('../../../protocols/amqp091/index.js', () => ({
@@ -64,6 +73,24 @@ vi.mock('../../../protocols/amqp091/index.js', () => ({
   },
 }));
 
+vi.mock('../../../protocols/mqtt/index.js', () => ({
+  createMqttAdapter: (_core: unknown, o: Record<string, unknown>) => {
+    const { logger: _l, ...rest } = o;
+    calls.push(`createMqttAdapter ${JSON.stringify(rest)}`);
+    return {
+      name: 'mqtt',
+      accept: (t: { info: { kind: string } }) => {
+        connections++;
+        accepted.push({ kind: `mqtt-${t.info.kind}` });
+      },
+      closeAll: async () => {
+        calls.push('mqtt closeAll');
+      },
+      connectionCount: () => 0,
+    };
+  },
+}));
+
 vi.mock('../../../protocols/shared/tcp.js', () => ({
   socketTransport: (socket: net.Socket, kind: string) => ({ info: { kind }, socket }),
 }));
@@ -75,7 +102,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function setup(...lines: string[]) {
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (s: string) => void logs.push(JSON.parse(s)) } });
-  const config = loadConfigText([`data_dir = ${join(tmp, 'data')}`, 'listeners.tcp.default = 0', ...lines].join('\n'));
+  const config = loadConfigText([`data_dir = ${join(tmp, 'data')}`, 'listeners.tcp.default = 0', 'mqtt.listeners.tcp.default = 0', ...lines].join('\n'));
   return { config, logger, logs };
 }
 
@@ -105,11 +132,28 @@ describe('Gateway with fake core and adapter', () => {
           product: 'Polyport',
           version: version(),
         })}`,
+        `createMqttAdapter ${JSON.stringify({
+          exchange: 'amq.topic',
+          vhost: '/',
+          allowAnonymous: true,
+          defaultUser: 'guest',
+          defaultPass: 'guest',
+          maxPacketSize: 268435456,
+          prefetch: 10,
+          topicEscaping: false,
+          sslCertLogin: false,
+          maxSessionExpirySeconds: 86400,
+          topicAliasMaximum: 16,
+          loginTimeoutMs: 10000,
+          retainedLimit: { maxMessages: 1000000, maxBytes: 1073741824 },
+        })}`,
       ]);
       expect(gw.ports.amqp).toBeGreaterThan(0);
       expect(gw.ports.amqps).toBeUndefined();
       expect(logs.find((l) => l['msg'] === 'listener started')).toMatchObject({ protocol: 'amqp091', transport: 'tcp', port: gw.ports.amqp });
-      expect(logs.find((l) => l['msg'] === 'broker started')).toMatchObject({ ports: { amqp: gw.ports.amqp } });
+      expect(gw.ports.mqtt).toBeGreaterThan(0);
+      expect(logs.filter((l) => l['msg'] === 'listener started').map((l) => l['protocol'])).toEqual(['amqp091', 'mqtt']);
+      expect(logs.find((l) => l['msg'] === 'broker started')).toMatchObject({ ports: { amqp: gw.ports.amqp, mqtt: gw.ports.mqtt } });
       expect(JSON.stringify(logs)).not.toContain('pw-secret-2');
     } finally {
       await gw.stop();
@@ -136,8 +180,8 @@ describe('Gateway with fake core and adapter', () => {
     expect(gw.connectionCount()).toBe(1);
     await gw.stop();
     await clientClosed; // the fake adapter did not close it: the listener destroyed it
-    const tail = calls.slice(-2);
-    expect(tail).toEqual([`closeAll 320 ${SHUTDOWN_REPLY_TEXT}`, 'core.shutdown']);
+    const tail = calls.slice(-3);
+    expect(tail).toEqual([`closeAll 320 ${SHUTDOWN_REPLY_TEXT}`, 'mqtt closeAll', 'core.shutdown']);
     expect(SHUTDOWN_REPLY_TEXT).toBe("CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'");
     expect(logs.map((l) => l['msg'])).toEqual(expect.arrayContaining(['stopping', 'listener stopped', 'stopped']));
     await expect(
@@ -159,7 +203,7 @@ describe('Gateway with fake core and adapter', () => {
     const { logger } = setup();
     const file = join(tmp, 'a-file');
     writeFileSync(file, '');
-    const config = loadConfigText(`data_dir = ${file}/data\nlisteners.tcp.default = 0`);
+    const config = loadConfigText(`data_dir = ${file}/data\nlisteners.tcp.default = 0\nmqtt.listeners.tcp.default = 0`);
     await expect(startGateway(config, { logger })).rejects.toThrow(`data_dir ${file}/data is not writable: ENOTDIR`);
     expect(calls).toEqual([]);
   });

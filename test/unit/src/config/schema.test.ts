@@ -204,3 +204,81 @@ describe('parseEndpoint', () => {
     expect(parseEndpoint(s)).toBeNull(),
   );
 });
+
+describe('mqtt.* keys (RabbitMQ names and defaults)', () => {
+  it('defaults: anonymous allowed as guest, amq.topic, prefetch 10, 256 MiB packets, 86400 s sessions, 16 aliases', () => {
+    const m = cfg().mqtt;
+    expect(m).toEqual({
+      listeners: { tcp: [{ name: 'default', port: 1883 }], ssl: [] },
+      allowAnonymous: true,
+      defaultUser: 'guest',
+      defaultPass: 'guest',
+      vhost: undefined,
+      exchange: 'amq.topic',
+      prefetch: 10,
+      maxPacketSize: 268435456,
+      topicEscaping: false,
+      sslCertLogin: false,
+      maxSessionExpirySeconds: 86400,
+      topicAliasMaximum: 16,
+      loginTimeout: 10000,
+      retained: { maxMessages: 1000000, maxBytes: 1073741824 },
+    });
+  });
+
+  it('every key is read', () => {
+    const m = cfg(
+      'mqtt.allow_anonymous = false',
+      'mqtt.default_user = anon',
+      'mqtt.default_pass = anonpw',
+      'mqtt.vhost = iot',
+      'mqtt.exchange = mqtt.x',
+      'mqtt.prefetch = 50',
+      'mqtt.max_packet_size = 65536',
+      'mqtt.topic_escaping = true',
+      'mqtt.ssl_cert_login = true',
+      'mqtt.max_session_expiry_interval_seconds = 3600',
+      'mqtt.topic_alias_maximum = 0',
+      'mqtt.login_timeout = 2000',
+      'mqtt.retained_message_store.max_messages = 10',
+      'mqtt.retained_message_store.max_size_bytes = 4096',
+    ).mqtt;
+    expect(m).toMatchObject({
+      allowAnonymous: false,
+      defaultUser: 'anon',
+      defaultPass: 'anonpw',
+      vhost: 'iot',
+      exchange: 'mqtt.x',
+      prefetch: 50,
+      maxPacketSize: 65536,
+      topicEscaping: true,
+      sslCertLogin: true,
+      maxSessionExpirySeconds: 3600,
+      topicAliasMaximum: 0,
+      loginTimeout: 2000,
+      retained: { maxMessages: 10, maxBytes: 4096 },
+    });
+  });
+
+  it("max_session_expiry_interval_seconds accepts 'infinity' (RabbitMQ) as the v5 maximum", () => {
+    expect(cfg('mqtt.max_session_expiry_interval_seconds = infinity').mqtt.maxSessionExpirySeconds).toBe(4294967295);
+  });
+
+  it('mqtt.listeners.tcp = none disables the MQTT listener; ssl listeners are named', () => {
+    expect(cfg('mqtt.listeners.tcp = none').mqtt.listeners.tcp).toEqual([]);
+    const c = cfg('mqtt.listeners.ssl.default = 8883', 'ssl_options.certfile = c.pem', 'ssl_options.keyfile = k.pem');
+    expect(c.mqtt.listeners.ssl).toEqual([{ name: 'default', port: 8883 }]);
+  });
+
+  it.each([
+    ['mqtt.allow_anonymous = yes', 'mqtt.allow_anonymous: expected true or false'],
+    ['mqtt.prefetch = 0', 'mqtt.prefetch: expected an integer from 1 to 65535'],
+    ['mqtt.max_packet_size = 268435457', 'mqtt.max_packet_size: expected an integer from 1 to 268435456'],
+    ['mqtt.topic_alias_maximum = 65536', 'mqtt.topic_alias_maximum: expected an integer from 0 to 65535'],
+    ['mqtt.max_session_expiry_interval_seconds = forever', 'mqtt.max_session_expiry_interval_seconds:'],
+    ['mqtt.exchange =', 'mqtt.exchange:'],
+    ['mqtt.default_users = x', "unknown key 'mqtt.default_users'"],
+  ])('%s is refused', (line, message) => {
+    expect(() => cfg(line)).toThrow(message);
+  });
+});
