@@ -1,24 +1,30 @@
 /**
- * The assembled broker: config → data dir → core → default user → protocol
- * adapters → listeners, and the reverse on stop.
+ * The assembled broker: config → data dir → persistence → core → recovered
+ * definitions → default user → protocol adapters → listeners, and the
+ * reverse on stop.
  *
  * Start order:
  *   1. data_dir created and proven writable (clear error otherwise);
- *   2. createCore; default vhost; default user (tag administrator, `.*`
- *      permissions on the default vhost) unless it already exists;
- *      loopback_users applied;
- *   3. AMQP 0-9-1 adapter on `listeners.tcp.*` (TCP) and `listeners.ssl.*` (TLS);
- *   4. MQTT adapter on `mqtt.listeners.tcp.*` and `mqtt.listeners.ssl.*` (TLS
+ *   2. the message store and definitions.json opened (core/durable);
+ *      createCore with the durability hooks; saved definitions imported
+ *      (durable queues recover their messages as they are declared);
+ *   3. default vhost; default user (tag administrator, `.*` permissions on
+ *      the default vhost) unless it already exists; loopback_users applied;
+ *      recovery finished (one log line with counts);
+ *   4. AMQP 0-9-1 adapter on `listeners.tcp.*` (TCP) and `listeners.ssl.*` (TLS);
+ *   5. MQTT adapter on `mqtt.listeners.tcp.*` and `mqtt.listeners.ssl.*` (TLS
  *      with the shared ssl_options; client certificate CN login with
- *      mqtt.ssl_cert_login).
+ *      mqtt.ssl_cert_login);
+ *   6. STOMP on `stomp.listeners.*`, Web STOMP and Web MQTT (src/stomp-web.ts).
  * A failure at any step undoes the earlier ones and rejects.
  *
  * Stop order (graceful, idempotent):
- *   1. stop accepting (server.close);
+ *   1. stop accepting (server.close, WebSocket upgrades);
  *   2. adapters close every connection (AMQP: 320 CONNECTION_FORCED; MQTT:
- *      v5 DISCONNECT 0x8B server shutting down);
+ *      v5 DISCONNECT 0x8B server shutting down; STOMP: ERROR + close);
  *   3. remaining sockets destroyed, servers closed;
- *   4. core.shutdown(); 5. logger flushed.
+ *   4. persistence closed (flushed) BEFORE core.shutdown(), which destroys
+ *      queues and must not drop their data; 5. logger flushed.
  */
 import {
   createCore,
@@ -36,6 +42,7 @@ import { socketTransport } from '../protocols/shared/tcp.js';
 import type { Config, ListenerSet } from './config/schema.js';
 import { ensureDataDir } from './data-dir.js';
 import { Listeners, type BoundListener, type ProtocolAdapter } from './listeners.js';
+import { startStompAndWeb, type StompWeb } from './stomp-web.js';
 import { createLogger, flushLogger } from './logger.js';
 import { PRODUCT, version } from './version.js';
 
@@ -53,6 +60,14 @@ export interface GatewayPorts {
   readonly mqtt?: number;
   /** bound port of the MQTT TLS listener (`mqtt.listeners.ssl.default`, else the first) */
   readonly mqtts?: number;
+  /** STOMP TCP/TLS (`stomp.listeners.tcp.1`, `stomp.listeners.ssl.1`) */
+  readonly stomp?: number;
+  readonly stomps?: number;
+  /** Web STOMP / Web MQTT (ws and wss) */
+  readonly webStomp?: number;
+  readonly webStomps?: number;
+  readonly webMqtt?: number;
+  readonly webMqtts?: number;
 }
 
 export type GatewayLogger = Logger & { flush?: (cb?: (err?: Error) => void) => void };
@@ -72,9 +87,11 @@ export class Gateway {
   readonly #adapters: ProtocolAdapter[];
   #stopping: Promise<void> | undefined;
   readonly #persistence: Persistence;
+  readonly #web: StompWeb;
 
-  private constructor(config: Config, core: Core, logger: GatewayLogger, dataDir: string, listeners: Listeners, adapters: ProtocolAdapter[], persistence: Persistence) {
+  private constructor(config: Config, core: Core, logger: GatewayLogger, dataDir: string, listeners: Listeners, adapters: ProtocolAdapter[], persistence: Persistence, web: StompWeb) {
     this.#persistence = persistence;
+    this.#web = web;
     this.config = config;
     this.core = core;
     this.logger = logger;
@@ -98,6 +115,7 @@ export class Gateway {
     }
     const listeners = new Listeners(logger, socketTransport);
     const adapters: ProtocolAdapter[] = [];
+    let web: StompWeb | undefined;
     try {
       setUpAccess(core, config, logger);
       persistence.finishRecovery();
@@ -133,14 +151,40 @@ export class Gateway {
       });
       adapters.push(mqtt);
       await startListeners(listeners, mqtt, m.listeners, config);
+      const st = config.stomp;
+      web = await startStompAndWeb({
+        core,
+        logger: logger.child({ protocol: 'stomp' }),
+        listeners,
+        mqttAdapter: mqtt,
+        config: {
+          stomp: {
+            listeners: st.listeners,
+            defaultUser: st.defaultUser,
+            defaultPass: st.defaultPass,
+            defaultVhost: st.defaultVhost ?? config.defaultVhost,
+            implicitConnect: st.implicitConnect,
+            maxFrameSize: st.maxFrameSize,
+            defaultTopicExchange: st.defaultTopicExchange,
+            defaultNackRequeue: st.defaultNackRequeue,
+            hideServerInfo: st.hideServerInfo,
+            serverName: `${config.product.name ?? PRODUCT}/${config.product.version ?? version()}`,
+          },
+          webStomp: config.webStomp,
+          webMqtt: config.webMqtt,
+          sslOptions: config.sslOptions,
+        },
+      });
+      adapters.push(...web.adapters);
     } catch (err) {
+      await web?.close();
       await listeners.close();
       await Promise.allSettled(adapters.map((a) => a.closeAll(SHUTDOWN_REPLY_CODE, SHUTDOWN_REPLY_TEXT)));
       await persistence.close();
       await core.shutdown();
       throw err;
     }
-    const gw = new Gateway(config, core, logger, dataDir, listeners, adapters, persistence);
+    const gw = new Gateway(config, core, logger, dataDir, listeners, adapters, persistence, web);
     logger.info({ dataDir, ports: gw.ports }, 'broker started');
     return gw;
   }
@@ -156,6 +200,9 @@ export class Gateway {
       amqps: pick('amqp091', 'tls'),
       mqtt: pick('mqtt', 'tcp'),
       mqtts: pick('mqtt', 'tls'),
+      stomp: pick('stomp', 'tcp'),
+      stomps: pick('stomp', 'tls'),
+      ...this.#web.ports,
     };
     const out: Record<string, number> = {};
     for (const [k, v] of Object.entries(found)) if (v !== undefined) out[k] = v;
@@ -181,6 +228,7 @@ export class Gateway {
   async #stop(): Promise<void> {
     this.logger.info({ connections: this.connectionCount() }, 'stopping');
     this.#listeners.stopAccepting();
+    this.#web.stopAccepting();
     await Promise.allSettled(
       this.#adapters.map((a) =>
         withTimeout(a.closeAll(SHUTDOWN_REPLY_CODE, SHUTDOWN_REPLY_TEXT), CLOSE_ALL_TIMEOUT_MS).catch((err: unknown) =>
@@ -188,6 +236,7 @@ export class Gateway {
         ),
       ),
     );
+    await this.#web.close();
     await this.#listeners.close();
     await this.#persistence.close(); // before core.shutdown(): that destroys queues, which must not drop their data
     await this.core.shutdown();

@@ -39,6 +39,8 @@ export async function startBroker(workDir: string, dataDir: string, timeoutMs = 
       'listeners.tcp.default = 127.0.0.1:0',
       'mqtt.listeners.tcp.default = 127.0.0.1:0',
       'stomp.listeners.tcp.1 = 127.0.0.1:0',
+      'web_stomp.tcp.port = 0',
+      'web_mqtt.tcp.port = 0',
       `data_dir = ${dataDir}`,
       'log.console.level = info',
       '',

@@ -38,7 +38,7 @@ export async function startPolyport(options: PolyportOptions = {}): Promise<Brok
   const amqpPort = await freePort();
   const mqttPort = await freePort();
   const configFile = join(dir, 'polyport.conf');
-  const conf = [`listeners.tcp.default = ${amqpPort}`, `mqtt.listeners.tcp.default = 127.0.0.1:${mqttPort}`, `data_dir = ${join(dir, 'data')}`, `log.console.level = ${options.logLevel ?? 'warning'}`,
+  const conf = [`listeners.tcp.default = ${amqpPort}`, `mqtt.listeners.tcp.default = 127.0.0.1:${mqttPort}`, 'stomp.listeners.tcp.1 = 127.0.0.1:0', 'web_stomp.tcp.port = 0', 'web_mqtt.tcp.port = 0', `data_dir = ${join(dir, 'data')}`, `log.console.level = ${options.logLevel ?? 'warning'}`,
     ...(options.extraConfig ?? [])];
   writeFileSync(configFile, `${conf.join('\n')}\n`);
 

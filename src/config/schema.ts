@@ -152,10 +152,25 @@ export const KEYS = {
   'mqtt.login_timeout': { schema: int(2147483647), default: '10000', doc: 'ms a client has to send CONNECT' },
   'mqtt.retained_message_store.max_messages': { schema: int(2147483647), default: '1000000', doc: 'retained messages per vhost' },
   'mqtt.retained_message_store.max_size_bytes': { schema: int(Number.MAX_SAFE_INTEGER), default: '1073741824', doc: 'retained payload bytes per vhost' },
-  'stomp.listeners.tcp.*': { schema: endpoint, default: '61613', doc: 'STOMP listener; RabbitMQ names it `1` (planned)' },
-  'stomp.listeners.ssl.*': { schema: endpoint, doc: 'STOMP over TLS listener, typically 61614 (planned)' },
-  'web_stomp.tcp.port': { schema: port, default: '15674', doc: 'STOMP over WebSocket (planned)' },
-  'web_mqtt.tcp.port': { schema: port, default: '15675', doc: 'MQTT over WebSocket (planned)' },
+  'stomp.listeners.tcp': { schema: none, doc: "'none' disables the STOMP TCP listeners" },
+  'stomp.listeners.tcp.*': { schema: endpoint, default: '61613', doc: 'STOMP listener; RabbitMQ names it `1`' },
+  'stomp.listeners.ssl': { schema: none, doc: "'none' disables the STOMP TLS listeners" },
+  'stomp.listeners.ssl.*': { schema: endpoint, doc: 'STOMP over TLS listener, typically 61614; uses ssl_options' },
+  'stomp.default_user': { schema: text, default: 'guest', doc: 'login for CONNECT frames without one (RabbitMQ default guest)' },
+  'stomp.default_pass': { schema: text, default: 'guest', doc: "that user's passcode" },
+  'stomp.default_vhost': { schema: text, doc: 'vhost when CONNECT has no host header (default: default_vhost)' },
+  'stomp.implicit_connect': { schema: bool, default: 'false', doc: 'frames before CONNECT log in as stomp.default_user' },
+  'stomp.max_frame_size': { schema: int(536870912, 1), default: '4194304', doc: 'largest STOMP frame, bytes' },
+  'stomp.default_topic_exchange': { schema: text, default: 'amq.topic', doc: 'exchange behind /topic/ destinations' },
+  'stomp.default_nack_requeue': { schema: bool, default: 'true', doc: 'NACK without a requeue header requeues' },
+  'stomp.hide_server_info': { schema: bool, default: 'false', doc: 'no `server` header in CONNECTED' },
+  'web_stomp.tcp.port': { schema: port, default: '15674', doc: 'STOMP over WebSocket (path web_stomp.ws_path)' },
+  'web_stomp.ssl.port': { schema: port, doc: 'STOMP over secure WebSocket, typically 15673; uses ssl_options' },
+  'web_stomp.ws_frame': { schema: z.enum(['text', 'binary'], 'expected text or binary'), default: 'text', doc: 'WebSocket frame type for STOMP' },
+  'web_stomp.ws_path': { schema: text, default: '/ws', doc: 'WebSocket endpoint path' },
+  'web_mqtt.tcp.port': { schema: port, default: '15675', doc: 'MQTT over WebSocket (path web_mqtt.ws_path)' },
+  'web_mqtt.ssl.port': { schema: port, doc: 'MQTT over secure WebSocket, typically 15676; uses ssl_options' },
+  'web_mqtt.ws_path': { schema: text, default: '/ws', doc: 'WebSocket endpoint path' },
   'management.tcp.port': { schema: port, default: '15672', doc: 'management HTTP API (planned)' },
   'prometheus.tcp.port': { schema: port, default: '15692', doc: 'Prometheus metrics (planned)' },
 } as const satisfies Record<string, KeySpec>;
@@ -209,11 +224,30 @@ export interface Config {
   /** overrides of the advertised product name/version (RabbitMQ `product.name`, `product.version`) */
   readonly product: { readonly name?: string | undefined; readonly version?: string | undefined };
   readonly mqtt: MqttConfig;
-  readonly stomp: { readonly listeners: ListenerSet };
-  readonly webStomp: { readonly port: number };
-  readonly webMqtt: { readonly port: number };
+  readonly stomp: StompConfig;
+  readonly webStomp: WebConfig & { readonly wsFrame: 'text' | 'binary' };
+  readonly webMqtt: WebConfig;
   readonly management: { readonly port: number };
   readonly prometheus: { readonly port: number };
+}
+
+export interface StompConfig {
+  readonly listeners: ListenerSet;
+  readonly defaultUser: string;
+  readonly defaultPass: string;
+  /** undefined: default_vhost */
+  readonly defaultVhost?: string | undefined;
+  readonly implicitConnect: boolean;
+  readonly maxFrameSize: number;
+  readonly defaultTopicExchange: string;
+  readonly defaultNackRequeue: boolean;
+  readonly hideServerInfo: boolean;
+}
+
+export interface WebConfig {
+  readonly port: number;
+  readonly sslPort?: number | undefined;
+  readonly path: string;
 }
 
 export interface MqttConfig {
@@ -312,9 +346,24 @@ export function buildConfig(entries: readonly ConfigEntry[], source?: string): C
         maxBytes: get('mqtt.retained_message_store.max_size_bytes'),
       },
     },
-    stomp: { listeners: listenerSet('stomp.listeners.') },
-    webStomp: { port: get('web_stomp.tcp.port') },
-    webMqtt: { port: get('web_mqtt.tcp.port') },
+    stomp: {
+      listeners: listenerSet('stomp.listeners.'),
+      defaultUser: get('stomp.default_user'),
+      defaultPass: get('stomp.default_pass'),
+      defaultVhost: opt('stomp.default_vhost'),
+      implicitConnect: get('stomp.implicit_connect'),
+      maxFrameSize: get('stomp.max_frame_size'),
+      defaultTopicExchange: get('stomp.default_topic_exchange'),
+      defaultNackRequeue: get('stomp.default_nack_requeue'),
+      hideServerInfo: get('stomp.hide_server_info'),
+    },
+    webStomp: {
+      port: get('web_stomp.tcp.port'),
+      sslPort: opt('web_stomp.ssl.port'),
+      path: get('web_stomp.ws_path'),
+      wsFrame: get('web_stomp.ws_frame'),
+    },
+    webMqtt: { port: get('web_mqtt.tcp.port'), sslPort: opt('web_mqtt.ssl.port'), path: get('web_mqtt.ws_path') },
     management: { port: get('management.tcp.port') },
     prometheus: { port: get('prometheus.tcp.port') },
   };
@@ -351,6 +400,8 @@ function checkTls(c: Config, values: Map<string, Parsed>, source: string | undef
     ...c.listeners.ssl.map((l) => `listeners.ssl.${l.name}`),
     ...c.mqtt.listeners.ssl.map((l) => `mqtt.listeners.ssl.${l.name}`),
     ...c.stomp.listeners.ssl.map((l) => `stomp.listeners.ssl.${l.name}`),
+    ...(c.webStomp.sslPort !== undefined ? ['web_stomp.ssl.port'] : []),
+    ...(c.webMqtt.sslPort !== undefined ? ['web_mqtt.ssl.port'] : []),
   ];
   const first = ssl[0];
   if (first === undefined || (c.sslOptions.certfile && c.sslOptions.keyfile)) return;

@@ -38,7 +38,7 @@ function rng(seed: number): () => number {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function start(dataDir: string): Promise<SpawnedBroker> {
-  return spawnBroker([`data_dir = ${dataDir}`, 'mqtt.listeners.tcp.default = 0', 'stomp.listeners.tcp.1 = 0', 'log.console.level = info']);
+  return spawnBroker([`data_dir = ${dataDir}`, 'mqtt.listeners.tcp.default = 0', 'stomp.listeners.tcp.1 = 0', 'web_stomp.tcp.port = 0', 'web_mqtt.tcp.port = 0', 'log.console.level = info']);
 }
 
 async function connect(port: number): Promise<ChannelModel> {

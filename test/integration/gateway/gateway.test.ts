@@ -18,7 +18,11 @@ describe('Gateway (in-process)', () => {
     const b = await h.startBroker();
     try {
       expect(b.amqpPort).toBeGreaterThan(0);
-      expect(b.gateway.ports).toEqual({ amqp: b.amqpPort, mqtt: b.mqttPort });
+      const ports = b.gateway.ports;
+      expect(ports).toMatchObject({ amqp: b.amqpPort, mqtt: b.mqttPort });
+      // STOMP, Web STOMP and Web MQTT are on by default too (port 0 in tests)
+      for (const k of ['stomp', 'webStomp', 'webMqtt'] as const) expect(ports[k]).toBeGreaterThan(0);
+      expect(Object.keys(ports).sort()).toEqual(['amqp', 'mqtt', 'stomp', 'webMqtt', 'webStomp']);
       expect(b.mqttPort).toBeGreaterThan(0);
       expect(b.url).toBe(`amqp://guest:guest@127.0.0.1:${b.amqpPort}`);
       expect(b.core.vhosts.hasVhost('/')).toBe(true);
@@ -116,6 +120,7 @@ describe('Gateway (in-process)', () => {
         ['amqp091', 'default', 'tcp'],
         ['amqp091', 'lo', 'tcp'],
         ['mqtt', 'default', 'tcp'],
+        ['stomp', '1', 'tcp'],
       ]);
       expect(b.gateway.ports.amqp).toBe(ls[0]?.port);
       expect(ls[1]?.address).toBe('127.0.0.1');
@@ -157,7 +162,7 @@ describe('Gateway (in-process)', () => {
     });
     try {
       expect(b.amqpsPort).toBeGreaterThan(0);
-      expect(b.gateway.ports).toEqual({ amqp: b.amqpPort, amqps: b.amqpsPort, mqtt: b.mqttPort });
+      expect(b.gateway.ports).toMatchObject({ amqp: b.amqpPort, amqps: b.amqpsPort, mqtt: b.mqttPort });
       const amqp = await import('amqplib');
       const conn = await amqp.connect(`amqps://guest:guest@127.0.0.1:${b.amqpsPort}`, { ca: [readFileSync(cert)] });
       const ch = await conn.createChannel();

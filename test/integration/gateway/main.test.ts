@@ -15,7 +15,7 @@ describe('polyport (dist/src/main.js as a child process)', () => {
     try {
       expect(b.port).toBeGreaterThan(0);
       const started = b.logs.filter((l) => l.msg === 'listener started');
-      expect(started.map((l) => l['protocol'])).toEqual(['amqp091', 'mqtt']);
+      expect(started.map((l) => `${l['protocol']}/${l['transport']}`)).toEqual(['amqp091/tcp', 'mqtt/tcp', 'stomp/tcp', 'stomp/ws', 'mqtt/ws']);
       expect(started[1]).toMatchObject({ level: 'info', protocol: 'mqtt', transport: 'tcp' });
       expect(started[1]?.['port']).toBeGreaterThan(0);
       expect(started[0]).toMatchObject({ level: 'info', protocol: 'amqp091', transport: 'tcp', port: b.port });

@@ -190,7 +190,7 @@ describe('MQTTS (mqtt.listeners.ssl) and certificate login', () => {
     });
     try {
       expect(b.mqttsPort).toBeGreaterThan(0);
-      expect(b.gateway.ports).toEqual({ amqp: b.amqpPort, mqtt: b.mqttPort, mqtts: b.mqttsPort });
+      expect(b.gateway.ports).toMatchObject({ amqp: b.amqpPort, mqtt: b.mqttPort, mqtts: b.mqttsPort });
       const url = `mqtts://127.0.0.1:${b.mqttsPort}`;
       const c = await connect(url, { username: 'guest', password: 'guest', ca: readFileSync(join(tmp, 'self.pem')), protocolVersion: 5 });
       const got: string[] = [];

@@ -102,7 +102,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function setup(...lines: string[]) {
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (s: string) => void logs.push(JSON.parse(s)) } });
-  const config = loadConfigText([`data_dir = ${join(tmp, 'data')}`, 'listeners.tcp.default = 0', 'mqtt.listeners.tcp.default = 0', ...lines].join('\n'));
+  const config = loadConfigText([`data_dir = ${join(tmp, 'data')}`, 'listeners.tcp.default = 0', 'mqtt.listeners.tcp.default = 0', 'stomp.listeners.tcp = none', 'web_stomp.tcp.port = 0', 'web_mqtt.tcp.port = 0', ...lines].join('\n'));
   return { config, logger, logs };
 }
 
@@ -152,7 +152,7 @@ describe('Gateway with fake core and adapter', () => {
       expect(gw.ports.amqps).toBeUndefined();
       expect(logs.find((l) => l['msg'] === 'listener started')).toMatchObject({ protocol: 'amqp091', transport: 'tcp', port: gw.ports.amqp });
       expect(gw.ports.mqtt).toBeGreaterThan(0);
-      expect(logs.filter((l) => l['msg'] === 'listener started').map((l) => l['protocol'])).toEqual(['amqp091', 'mqtt']);
+      expect(logs.filter((l) => l['msg'] === 'listener started').map((l) => l['protocol'])).toEqual(['amqp091', 'mqtt', 'stomp', 'mqtt']);
       expect(logs.find((l) => l['msg'] === 'broker started')).toMatchObject({ ports: { amqp: gw.ports.amqp, mqtt: gw.ports.mqtt } });
       expect(JSON.stringify(logs)).not.toContain('pw-secret-2');
     } finally {
