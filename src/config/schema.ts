@@ -168,9 +168,11 @@ export const KEYS = {
   'web_stomp.ssl.port': { schema: port, doc: 'STOMP over secure WebSocket, typically 15673; uses ssl_options' },
   'web_stomp.ws_frame': { schema: z.enum(['text', 'binary'], 'expected text or binary'), default: 'text', doc: 'WebSocket frame type for STOMP' },
   'web_stomp.ws_path': { schema: text, default: '/ws', doc: 'WebSocket endpoint path' },
+  'web_stomp.allow_origins.*': { schema: text, doc: 'allowed Origin header values (any name); none set = any origin' },
   'web_mqtt.tcp.port': { schema: port, default: '15675', doc: 'MQTT over WebSocket (path web_mqtt.ws_path)' },
   'web_mqtt.ssl.port': { schema: port, doc: 'MQTT over secure WebSocket, typically 15676; uses ssl_options' },
   'web_mqtt.ws_path': { schema: text, default: '/ws', doc: 'WebSocket endpoint path' },
+  'web_mqtt.allow_origins.*': { schema: text, doc: 'allowed Origin header values (any name); none set = any origin' },
   'management.tcp.port': { schema: port, default: '15672', doc: 'management HTTP API (planned)' },
   'prometheus.tcp.port': { schema: port, default: '15692', doc: 'Prometheus metrics (planned)' },
 } as const satisfies Record<string, KeySpec>;
@@ -248,6 +250,8 @@ export interface WebConfig {
   readonly port: number;
   readonly sslPort?: number | undefined;
   readonly path: string;
+  /** `*.allow_origins.*` values; undefined = any origin (RabbitMQ) */
+  readonly allowOrigins?: readonly string[] | undefined;
 }
 
 export interface MqttConfig {
@@ -362,8 +366,14 @@ export function buildConfig(entries: readonly ConfigEntry[], source?: string): C
       sslPort: opt('web_stomp.ssl.port'),
       path: get('web_stomp.ws_path'),
       wsFrame: get('web_stomp.ws_frame'),
+      allowOrigins: origins(values, 'web_stomp.allow_origins.'),
     },
-    webMqtt: { port: get('web_mqtt.tcp.port'), sslPort: opt('web_mqtt.ssl.port'), path: get('web_mqtt.ws_path') },
+    webMqtt: {
+      port: get('web_mqtt.tcp.port'),
+      sslPort: opt('web_mqtt.ssl.port'),
+      path: get('web_mqtt.ws_path'),
+      allowOrigins: origins(values, 'web_mqtt.allow_origins.'),
+    },
     management: { port: get('management.tcp.port') },
     prometheus: { port: get('prometheus.tcp.port') },
   };
@@ -385,6 +395,12 @@ function endpoints(values: Map<string, Parsed>, base: string): NamedEndpoint[] {
   if (d === undefined) return [];
   const name = base.startsWith('stomp.') ? '1' : 'default';
   return [{ name, ...(parseEndpoint(d) as Endpoint) }];
+}
+
+/** `web_stomp.allow_origins.1 = https://a.example` …: the values, or undefined when none is set. */
+function origins(values: Map<string, Parsed>, prefix: string): string[] | undefined {
+  const out = [...values].filter(([k]) => k.startsWith(prefix)).map(([, p]) => p.value as string);
+  return out.length > 0 ? out : undefined;
 }
 
 /** RabbitMQ: `loopback_users = none` → []; any `loopback_users.X` → exactly the true ones; else ['guest']. */

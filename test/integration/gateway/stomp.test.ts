@@ -100,3 +100,33 @@ describe('STOMP on the gateway', () => {
     await c.endAsync();
   });
 });
+
+describe('Web STOMP origin check (web_stomp.allow_origins.*)', () => {
+  it('refuses an upgrade from an origin that is not listed, accepts a listed one', async () => {
+    const b = await h.startBroker({ config: { 'web_stomp.allow_origins.1': 'https://app.example' } });
+    try {
+      const url = `ws://127.0.0.1:${b.gateway.ports.webStomp}/ws`;
+      const status = await new Promise<number | string>((resolve) => {
+        const ws = new WebSocket(url, ['v12.stomp'], { origin: 'https://evil.example' });
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once('open', () => {
+          ws.close();
+          resolve('open');
+        });
+        ws.once('error', () => undefined);
+      });
+      expect(status).toBe(403);
+      const ok = await new Promise<string>((resolve, reject) => {
+        const ws = new WebSocket(url, ['v12.stomp'], { origin: 'https://app.example' });
+        ws.once('open', () => {
+          resolve(ws.protocol);
+          ws.close();
+        });
+        ws.once('error', reject);
+      });
+      expect(ok).toBe('v12.stomp');
+    } finally {
+      await b.stop();
+    }
+  });
+});

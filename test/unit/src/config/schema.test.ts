@@ -127,6 +127,48 @@ describe('every key is accepted and typed', () => {
     expect([c.webStomp.port, c.webMqtt.port, c.management.port, c.prometheus.port]).toEqual([1, 2, 3, 4]);
   });
 
+  it('STOMP and Web STOMP / Web MQTT keys (RabbitMQ names)', () => {
+    const c = cfg(
+      'stomp.default_user = svc',
+      'stomp.default_pass = pw',
+      'stomp.default_vhost = iot',
+      'stomp.implicit_connect = true',
+      'stomp.max_frame_size = 65536',
+      'stomp.default_topic_exchange = events',
+      'stomp.default_nack_requeue = false',
+      'stomp.hide_server_info = true',
+      'web_stomp.ssl.port = 15673',
+      'web_stomp.ws_frame = binary',
+      'web_stomp.ws_path = /stomp',
+      'web_stomp.allow_origins.1 = https://app.example',
+      'web_stomp.allow_origins.2 = https://admin.example',
+      'web_mqtt.ws_path = /mqtt',
+      'ssl_options.certfile = c',
+      'ssl_options.keyfile = k',
+    );
+    expect(c.stomp).toMatchObject({
+      defaultUser: 'svc',
+      defaultPass: 'pw',
+      defaultVhost: 'iot',
+      implicitConnect: true,
+      maxFrameSize: 65536,
+      defaultTopicExchange: 'events',
+      defaultNackRequeue: false,
+      hideServerInfo: true,
+    });
+    expect(c.webStomp).toEqual({
+      port: 15674,
+      sslPort: 15673,
+      path: '/stomp',
+      wsFrame: 'binary',
+      allowOrigins: ['https://app.example', 'https://admin.example'],
+    });
+    expect(c.webMqtt).toEqual({ port: 15675, sslPort: undefined, path: '/mqtt', allowOrigins: undefined });
+    expect(() => cfg('web_stomp.ws_frame = json')).toThrow(/web_stomp.ws_frame: expected text or binary/);
+    expect(() => cfg('web_mqtt.ssl.port = 15676')).toThrow(/web_mqtt.ssl.port: needs ssl_options.certfile/);
+    expect(cfg('stomp.listeners.tcp = none').stomp.listeners.tcp).toEqual([]);
+  });
+
   it('port 0 (any free port) is valid everywhere', () => {
     const c = cfg('listeners.tcp.default = 0', 'mqtt.listeners.tcp.default = 0', 'management.tcp.port = 0', 'listeners.tcp.lo = 127.0.0.1:0');
     expect(c.listeners.tcp.map((l) => l.port)).toEqual([0, 0]);
