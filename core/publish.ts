@@ -141,7 +141,8 @@ export function publish(ctx: PublishContext, input: Message, o: PublishOptions |
     if (confirmId !== undefined) ctx.confirms.begin(confirmId);
     const delay = x.router instanceof DelayedRouter ? delayOf(msg) : 0;
     if (delay > 0) {
-      (x.router as DelayedRouter).hold(msg, delay);
+      // a durable exchange's store takes its own hold on the id until the held message is on disk
+      (x.router as DelayedRouter).hold(msg, delay, Date.now(), confirmId === undefined ? undefined : ctx.confirms, confirmId);
       routed = 1; // the plugin cannot know the queues yet: mandatory is satisfied
     } else {
       const confirms = confirmId === undefined ? undefined : ctx.confirms;

@@ -125,7 +125,10 @@ export class VHost {
     const x = new Exchange(p, router);
     this.exchanges.set(p.name, x);
     if (p.durable && !p.name.startsWith('amq.')) this.durability?.definitionsChanged();
-    if (router instanceof DelayedRouter) router.attach(p.name, (m) => void this.releaseDelayed(x, m));
+    if (router instanceof DelayedRouter) {
+      const store = p.durable ? this.durability?.delayedStore?.(this.name, p.name, (r) => router.restore(r.message, r.due, r.delay)) : undefined;
+      router.attach(p.name, (m) => void this.releaseDelayed(x, m), store);
+    }
     this.applyExchangePolicy(x);
     return x;
   }
@@ -158,10 +161,12 @@ export class VHost {
   }
 
   createQueue(p: Omit<QueueProps, 'vhost'>): Queue {
-    const q = new Queue({ ...p, vhost: this.name }, this.queueHooks);
+    const stored = p.durable && p.owner === null && this.durability !== undefined;
+    const paging = stored ? this.durability!.paging : null; // undefined = the default budget
+    const q = new Queue({ ...p, vhost: this.name, ...(paging !== undefined ? { paging } : {}) }, this.queueHooks);
     this.queues.set(p.name, q);
-    if (p.durable && p.owner === null && this.durability) {
-      q.store = this.durability.queueStore(this.name, p.name, (r) => q.restore(r));
+    if (stored && this.durability) {
+      q.store = this.durability.queueStore(this.name, p.name, q);
       this.durability.definitionsChanged();
     }
     this.applyQueuePolicy(q);

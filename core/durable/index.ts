@@ -7,7 +7,7 @@
  * - definitions-saver.ts: coalesced atomic snapshots of the definitions;
  * - persistence.ts: the orchestrator (`openPersistence`).
  */
-export { RECORD_VERSION, decodeMessage, encodeMessage } from './message-record.js';
+export { RECORD_VERSION, decodeMessage, encodeMessage, recordMeta } from './message-record.js';
 export type { MessageRecord } from './message-record.js';
 export { DELETED_DIR_MARK, QueueStore, confirmListener, confirmToken } from './queue-store.js';
 export type {
@@ -17,6 +17,7 @@ export type {
   QueueStoreListener,
   QueueStoreOptions,
   RecoveredMessage,
+  RecoverySink,
 } from './queue-store.js';
 export { HASHING_ALGORITHM, exportDefinitions, importDefinitions } from './definitions.js';
 export type { Definitions, ImportReport, SystemSessionFactory } from './definitions.js';
@@ -25,5 +26,5 @@ export type { DefinitionsSaverOptions } from './definitions-saver.js';
 export { Persistence, openPersistence } from './persistence.js';
 export type { PersistenceOptions, RecoverySummary } from './persistence.js';
 export { decodeName, encodeName, queueDir } from './paths.js';
-export { durabilityHooks } from './hooks.js';
-export type { DurabilityHooks } from './hooks.js';
+export { DEFAULT_PAGING_BUDGET, durabilityHooks } from './hooks.js';
+export type { DurabilityHooks, PagingBudget } from './hooks.js';

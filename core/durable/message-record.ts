@@ -6,8 +6,11 @@
  * Layout (little-endian, `uv` = unsigned LEB128 varint):
  *
  *   u8  version (RECORD_VERSION)
- *   u8  flags        bit0: expiresAt present
+ *   u8  flags        bit0: expiresAt present, bit1: u32 body offset present
  *   u16 property presence bitmap (bit i ⇔ PROPS[i] present)
+ *   [u32 bodyOffset] where the body starts (written by every encode since queue
+ *                    paging: recovery reads a record's body size and deadline
+ *                    without decoding it, `recordMeta`)
  *   [f64 expiresAt]  ms since the epoch (queue-level TTL deadline fixed at enqueue)
  *   str exchange, str routingKey
  *   each present property, in PROPS order
@@ -30,6 +33,7 @@ import type { Message, MessageProperties } from '../message.js';
 export const RECORD_VERSION = 1;
 
 const FLAG_EXPIRES = 1;
+const FLAG_BODY_OFFSET = 2;
 
 /** Property order of the presence bitmap (never reorder: it is the on-disk format). */
 const PROPS = [
@@ -212,11 +216,11 @@ export function encodeMessage(message: Message, expiresAt?: number): Buffer {
   let bitmap = 0;
   for (let i = 0; i < PROPS.length; i++) if (p[PROPS[i]!] !== undefined) bitmap |= 1 << i;
   const hasExpiry = expiresAt !== undefined && expiresAt !== Infinity;
-  w.ensure(4);
+  w.ensure(8);
   w.buf[0] = RECORD_VERSION;
-  w.buf[1] = hasExpiry ? FLAG_EXPIRES : 0;
+  w.buf[1] = (hasExpiry ? FLAG_EXPIRES : 0) | FLAG_BODY_OFFSET;
   w.buf.writeUInt16LE(bitmap, 2);
-  w.pos = 4;
+  w.pos = 8; // [4, 8): the body offset, written below
   if (hasExpiry) w.f64(expiresAt);
   w.str(message.exchange);
   w.str(message.routingKey);
@@ -230,6 +234,7 @@ export function encodeMessage(message: Message, expiresAt?: number): Buffer {
   }
   const body = message.body;
   const out = Buffer.allocUnsafe(w.pos + body.length);
+  w.buf.writeUInt32LE(w.pos, 4);
   w.buf.copy(out, 0, 0, w.pos);
   body.copy(out, w.pos);
   // keep the scratch buffer from growing without bound after one huge header
@@ -387,7 +392,7 @@ export function decodeMessage(buf: Buffer, o: { shareBody?: boolean } = {}): Mes
   if (buf[0] !== RECORD_VERSION) throw new RangeError(`unsupported message record version ${buf[0]}`);
   const flags = buf[1]!;
   const bitmap = buf.readUInt16LE(2);
-  const r = new Reader(buf, 4);
+  const r = new Reader(buf, (flags & FLAG_BODY_OFFSET) !== 0 ? 8 : 4);
   const expiresAt = (flags & FLAG_EXPIRES) !== 0 ? r.f64() : undefined;
   const exchange = r.str();
   const routingKey = r.str();
@@ -406,4 +411,36 @@ export function decodeMessage(buf: Buffer, o: { shareBody?: boolean } = {}): Mes
   const body = o.shareBody ? rest : Buffer.from(rest);
   const message: Message = { exchange, routingKey, properties: props as MessageProperties, body };
   return expiresAt === undefined ? { message } : { message, expiresAt };
+}
+
+/** What recovery needs of a record without decoding it (see `recordMeta`). */
+export interface RecordMeta {
+  /** body bytes */
+  bodySize: number;
+  /** ms since the epoch; Infinity = never expires */
+  expiresAt: number;
+}
+
+/**
+ * Body size and deadline of a record, written into `out` (no allocation) —
+ * a decode only for records written before the body offset existed.
+ * Throws RangeError on a malformed record.
+ */
+export function recordMeta(buf: Buffer, out: RecordMeta): RecordMeta {
+  if (buf.length < 4) throw new RangeError('message record too short');
+  if (buf[0] !== RECORD_VERSION) throw new RangeError(`unsupported message record version ${buf[0]}`);
+  const flags = buf[1]!;
+  if ((flags & FLAG_BODY_OFFSET) === 0) {
+    const rec = decodeMessage(buf, { shareBody: true });
+    out.bodySize = rec.message.body.length;
+    out.expiresAt = rec.expiresAt ?? Infinity;
+    return out;
+  }
+  const hasExpiry = (flags & FLAG_EXPIRES) !== 0;
+  if (buf.length < (hasExpiry ? 16 : 8)) throw new RangeError('message record truncated');
+  const start = buf.readUInt32LE(4);
+  if (start > buf.length) throw new RangeError(`message record body offset ${start} beyond ${buf.length}`);
+  out.bodySize = buf.length - start;
+  out.expiresAt = hasExpiry ? buf.readDoubleLE(8) : Infinity;
+  return out;
 }

@@ -24,14 +24,17 @@
  *   `onDiskAlarm(false)` when all succeed again.
  * - `close()`: flushes and closes everything; later drops are no-ops (so the
  *   core's shutdown, which destroys its queues, cannot delete durable data).
+ * - `delayed`: the stores of durable x-delayed-message exchanges
+ *   (delayed-store.ts; same confirm gate, disk alarm, orphan pass and close).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../api.js';
 import type { StoreLogEvent } from '../store/index.js';
 import { DefinitionsSaver } from './definitions-saver.js';
+import { DelayedStores } from './delayed-store.js';
 import { DELETED_DIR_MARK, QueueStore, confirmListener } from './queue-store.js';
-import type { QueueRecoveryStats, QueueStoreListener, RecoveredMessage } from './queue-store.js';
+import type { QueueRecoveryStats, QueueStoreListener, RecoveredMessage, RecoverySink } from './queue-store.js';
 import { ensureQueueDir, listQueueDirs, msgsDir, queueDir, readQueueMeta, vhostDir } from './paths.js';
 
 export interface PersistenceOptions {
@@ -62,11 +65,12 @@ export class Persistence {
   private readonly log: Logger | undefined;
   private readonly opts: PersistenceOptions;
   private readonly stores = new Map<string, QueueStore>();
-  private readonly failing = new Set<QueueStore>();
+  private readonly failing = new Set<object>();
   private readonly drops = new Set<Promise<void>>();
   private readonly started = performance.now();
   private booting = true;
   private closed = false;
+  readonly delayed: DelayedStores;
   private readonly boot: RecoverySummary = {
     queues: 0, messages: 0, bytes: 0, dropped: 0, undecodable: 0, orphansRemoved: 0, orphansKept: 0, ms: 0,
   };
@@ -79,6 +83,7 @@ export class Persistence {
       ...(o.saveDelayMs !== undefined ? { delayMs: o.saveDelayMs } : {}),
       ...(this.log ? { logger: this.log } : {}),
     });
+    this.delayed = new DelayedStores(dataDir, this.log, (store) => this.listenerFor(store));
   }
 
   private key(vhost: string, name: string): string {
@@ -90,7 +95,7 @@ export class Persistence {
   }
 
   /** See the module comment. Never throws for damaged data (logged); throws only if the directory cannot be created. */
-  queueStore(vhost: string, name: string, onRecovered?: (r: RecoveredMessage) => void): QueueStore {
+  queueStore(vhost: string, name: string, onRecovered?: ((r: RecoveredMessage) => void) | RecoverySink): QueueStore {
     const k = this.key(vhost, name);
     const cached = this.stores.get(k);
     if (cached) return cached;
@@ -169,6 +174,7 @@ export class Persistence {
         this.log?.error({ ...where, err }, 'removing orphaned queue data failed');
       }
     }
+    this.delayed.removeOrphans(this.definitions.loadedCleanly ? (v, x) => this.listedExchange(v, x) : undefined);
     this.booting = false;
     this.boot.ms = round(performance.now() - this.started);
     this.log?.info({ ...this.boot }, 'message store recovered');
@@ -180,6 +186,7 @@ export class Persistence {
     if (this.closed) return;
     this.closed = true;
     await this.definitions.close();
+    await this.delayed.close();
     await Promise.all([...this.stores.values()].map((s) => s.close().catch((err: unknown) => this.log?.error({ err, dir: s.dir }, 'closing queue store failed'))));
     await Promise.all([...this.drops]);
   }
@@ -187,7 +194,7 @@ export class Persistence {
   // ---- internals
 
   /** Confirm listener + disk alarm; for queues created after boot, "stored" waits for the definitions write. */
-  private listenerFor(store: () => QueueStore): QueueStoreListener {
+  private listenerFor(store: () => object): QueueStoreListener {
     const base = confirmListener((err) => this.setFailing(store(), err !== null));
     if (this.booting) return base;
     let gate: Promise<void> | null = new Promise<void>((r) => setImmediate(r)).then(() => this.definitions.flush());
@@ -216,7 +223,7 @@ export class Persistence {
     };
   }
 
-  private setFailing(store: QueueStore, failing: boolean): void {
+  private setFailing(store: object, failing: boolean): void {
     const before = this.failing.size > 0;
     if (failing) this.failing.add(store);
     else this.failing.delete(store);
@@ -237,6 +244,12 @@ export class Persistence {
       if (typeof q?.vhost === 'string' && typeof q.name === 'string') out.add(this.key(q.vhost, q.name));
     }
     return out;
+  }
+
+  /** Whether the loaded definitions.json lists this exchange. */
+  private listedExchange(vhost: string, name: string): boolean {
+    const xs = (this.definitions.loaded as { exchanges?: unknown } | null)?.exchanges;
+    return Array.isArray(xs) && (xs as { vhost?: unknown; name?: unknown }[]).some((x) => x?.vhost === vhost && x.name === name);
   }
 
   private addBootStats(s: QueueRecoveryStats): void {

@@ -13,6 +13,8 @@
  *   //     or listener.failed([token…], err) → confirms.reject(id, 'STORE_FAILED')
  *   store.markDelivered(entry.storePos);          // first delivery to an ack-mode consumer
  *   store.ack(entry.storePos);                    // acked, rejected, expired, dropped, purged
+ *   store.readMany(positions, (records) => …);    // paging: bodies read back in batches
+ *   store.recover(sink);                          // paging: a RecoverySink takes positions only past its budget
  *   await store.close();  /  await store.destroy();  // shutdown / queue deleted
  *
  * Guarantees:
@@ -31,8 +33,8 @@ import * as fs from 'node:fs';
 import { SegmentLog, nodeFileSystem, storeError } from '../store/index.js';
 import type { FileSystem, StoreLogger, StorePosition } from '../store/index.js';
 import { DeliveredLog, positionKey } from './delivered-log.js';
-import { decodeMessage, encodeMessage } from './message-record.js';
-import type { MessageRecord } from './message-record.js';
+import { decodeMessage, encodeMessage, recordMeta } from './message-record.js';
+import type { MessageRecord, RecordMeta } from './message-record.js';
 
 export interface QueueStoreListener {
   /** these persists are on disk (one call per group commit) */
@@ -50,6 +52,19 @@ export interface RecoveredMessage {
   readonly redelivered: boolean;
   /** the TTL deadline given to `persist` (ms since the epoch); absent = never expires */
   readonly expiresAt?: number;
+}
+
+/**
+ * Where recovery hands a queue's records when the queue pages (core/queue/paged-ready.ts):
+ * while `wantsMessage()` is true a record is decoded and given to `restore`;
+ * after that only its position, body size and deadline go to `restorePaged`
+ * (no decode, no object kept). `restorePaged` returns false when it cannot
+ * index that record; the record is then decoded and given to `restore`.
+ */
+export interface RecoverySink {
+  wantsMessage(): boolean;
+  restore(r: RecoveredMessage): void;
+  restorePaged(segment: number, offset: number, size: number, bodySize: number, expiresAt: number, redelivered: boolean): boolean;
 }
 
 export interface QueueRecoveryStats {
@@ -149,30 +164,46 @@ export class QueueStore {
    * for every un-acked message in log order. Damaged records are dropped and
    * logged by the log; undecodable ones are logged and left on disk.
    */
-  recover(onMessage: (r: RecoveredMessage) => void = () => {}): QueueRecoveryStats {
+  recover(onMessage: ((r: RecoveredMessage) => void) | RecoverySink = () => {}): QueueRecoveryStats {
     if (this.state !== 'new') throw storeError('STORE_CLOSED', 'recover() must be called once, first');
+    const sink = typeof onMessage === 'function' ? null : onMessage;
     const marks = this.delivered.load();
     const kept: number[] = [];
     let bytes = 0;
     let undecodable = 0;
+    const meta: RecordMeta = { bodySize: 0, expiresAt: Infinity };
+    const bad = (position: StorePosition, e: unknown): void => {
+      undecodable++;
+      this.logger({ level: 'error', msg: `undecodable message record kept on disk: ${(e as Error).message}`, segment: position.segment, offset: position.offset });
+    };
     const report = this.log.recover((position, payload) => {
+      const key = positionKey(position);
+      const redelivered = marks.has(key);
+      if (sink !== null && !sink.wantsMessage()) {
+        try {
+          recordMeta(payload, meta);
+        } catch (e) {
+          return bad(position, e);
+        }
+        if (sink.restorePaged(position.segment, position.offset, position.size, meta.bodySize, meta.expiresAt, redelivered)) {
+          if (redelivered) kept.push(key);
+          bytes += meta.bodySize;
+          return;
+        }
+      }
       let rec: MessageRecord;
       try {
         rec = decodeMessage(payload); // copies the body: payload is a view of a whole segment
       } catch (e) {
-        undecodable++;
-        this.logger({ level: 'error', msg: `undecodable message record kept on disk: ${(e as Error).message}`, segment: position.segment, offset: position.offset });
-        return;
+        return bad(position, e);
       }
-      const key = positionKey(position);
-      const redelivered = marks.has(key);
       if (redelivered) kept.push(key);
       bytes += rec.message.body.length;
-      onMessage(
-        rec.expiresAt === undefined
-          ? { message: rec.message, position, redelivered }
-          : { message: rec.message, position, redelivered, expiresAt: rec.expiresAt },
-      );
+      const r: RecoveredMessage = rec.expiresAt === undefined
+        ? { message: rec.message, position, redelivered }
+        : { message: rec.message, position, redelivered, expiresAt: rec.expiresAt };
+      if (sink !== null) sink.restore(r);
+      else (onMessage as (r: RecoveredMessage) => void)(r);
     });
     this.delivered.start(kept);
     this.state = 'open';
@@ -239,6 +270,41 @@ export class QueueStore {
   async read(pos: StorePosition): Promise<MessageRecord> {
     const payload = await this.log.readAsync(pos);
     return decodeMessage(payload, { shareBody: true });
+  }
+
+  /**
+   * Reads many messages back (queue paging): one callback with a record or
+   * null (unreadable: logged) per position, in order. Bodies are copies.
+   */
+  readMany(ps: readonly StorePosition[], cb: (records: (MessageRecord | null)[]) => void): void {
+    this.log.readMany(ps, (payloads, err) => {
+      const out: (MessageRecord | null)[] = new Array<MessageRecord | null>(payloads.length);
+      for (let i = 0; i < payloads.length; i++) {
+        const p = payloads[i];
+        out[i] = p ? this.decodeRead(p, ps[i]!) : null;
+      }
+      if (err) this.logger({ level: 'error', msg: `reading paged messages back failed: ${err.message}`, err });
+      cb(out);
+    });
+  }
+
+  /** Synchronous read of one message (basic.get of a paged head); null when unreadable (logged). */
+  readSync(pos: StorePosition): MessageRecord | null {
+    try {
+      return this.decodeRead(this.log.readSync(pos), pos);
+    } catch (e) {
+      this.logger({ level: 'error', msg: `reading a paged message back failed: ${(e as Error).message}`, segment: pos.segment, offset: pos.offset });
+      return null;
+    }
+  }
+
+  private decodeRead(payload: Buffer, pos: StorePosition): MessageRecord | null {
+    try {
+      return decodeMessage(payload);
+    } catch (e) {
+      this.logger({ level: 'error', msg: `undecodable message record: ${(e as Error).message}`, segment: pos.segment, offset: pos.offset });
+      return null;
+    }
   }
 
   /**

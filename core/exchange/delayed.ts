@@ -15,13 +15,18 @@
  * - ONE timer per exchange over a binary heap ordered by (due time, arrival),
  *   so messages with the same due time keep their publish order;
  * - deleting the exchange drops what it holds.
- * Persistence: held messages live in memory only (the plugin stores them in
- * Mnesia on disk for durable exchanges); `DelayedPersistence` is the hook a
- * store will implement so they survive a restart.
+ * Persistence: a durable exchange of a broker with a data_dir gets a
+ * `DelayedPersistence` (core/durable/delayed-store.ts) that logs persistent
+ * held messages (delivery mode 2, as the plugin, which keeps them in Mnesia);
+ * the confirm of such a publish waits for the fsync. When the exchange is
+ * declared again after a restart, `restore` puts them back in the heap with
+ * their original due times (already-due ones are released on the next turn,
+ * in due order, after the rest of the definitions import).
  */
 import { F, fieldNumber, fieldString, isIntegerField } from '../field-table.js';
 import type { FieldTable } from '../field-table.js';
 import type { Message } from '../message.js';
+import type { ConfirmSink } from '../queue/types.js';
 import { withProperties } from '../message.js';
 import { MAX_TIMER_DELAY } from '../queue/expiry.js';
 import type { Binding, ExchangeRouter, RouteTarget } from './exchange.js';
@@ -35,10 +40,16 @@ export interface HeldMessage {
   readonly message: Message;
 }
 
-/** Where held messages would be persisted (not yet: no store integration). */
+/**
+ * Where held messages are persisted. `held` may take a hold on the publish's
+ * confirm id (released once the message is on disk); `released` is called
+ * when a message leaves the heap (routed); `dispose` (if present) replaces the
+ * per-message `released` calls when the exchange is deleted.
+ */
 export interface DelayedPersistence {
-  held(exchange: string, m: HeldMessage): void;
+  held(exchange: string, m: HeldMessage, confirms?: ConfirmSink, confirmId?: number): void;
   released(exchange: string, m: HeldMessage): void;
+  dispose?(exchange: string): void;
 }
 
 export const NO_PERSISTENCE: DelayedPersistence = { held() {}, released() {} };
@@ -107,11 +118,22 @@ export class DelayedRouter implements ExchangeRouter {
     return this.heap.length;
   }
 
-  hold(message: Message, delay: number, now = Date.now()): void {
+  hold(message: Message, delay: number, now = Date.now(), confirms?: ConfirmSink, confirmId?: number): void {
     const m: HeldMessage = { due: now + delay, seq: this.seq++, delay, message };
     this.push(m);
-    this.persistence.held(this.name, m);
+    this.persistence.held(this.name, m, confirms, confirmId);
     this.arm(now);
+  }
+
+  /**
+   * A message recovered from the store (already persisted: `held` is not
+   * called). Call in the original publish order so equal due times keep it.
+   */
+  restore(message: Message, due: number, delay: number): HeldMessage {
+    const m: HeldMessage = { due, seq: this.seq++, delay, message };
+    this.push(m);
+    this.arm(Date.now());
+    return m;
   }
 
   /** Exchange deleted: drop everything, stop the timer. */
@@ -119,7 +141,8 @@ export class DelayedRouter implements ExchangeRouter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
-    for (const m of this.heap) this.persistence.released(this.name, m);
+    if (this.persistence.dispose) this.persistence.dispose(this.name);
+    else for (const m of this.heap) this.persistence.released(this.name, m);
     this.heap.length = 0;
   }
 

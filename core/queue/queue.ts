@@ -32,6 +32,7 @@ import type { ConsumerPool } from './consumer-set.js';
 import { ConsumerSet } from './consumer-set.js';
 import type { QueueEntry } from './entry.js';
 import { HeadTimer, IdleTimer, effectiveTtl } from './expiry.js';
+import { DEFAULT_PAGING_BUDGET, PagedReadyList } from './paged-ready.js';
 import { hasLimit, isOverLimit, wouldOverflow } from './limits.js';
 import { PriorityReadyList, priorityLevel } from './priority-list.js';
 import type { ReadyQueue } from './ready-list.js';
@@ -83,7 +84,20 @@ export class Queue {
     this.args = p.args;
     this.hooks = hooks;
     this.maxPriority = maxPriorityOf(p.args);
-    this.ready = this.maxPriority > 0 ? new PriorityReadyList(this.maxPriority) : new ReadyList();
+    const paging = p.paging === undefined ? DEFAULT_PAGING_BUDGET : p.paging;
+    this.ready = this.maxPriority > 0
+      ? new PriorityReadyList(this.maxPriority) // priority queues stay in memory
+      : p.durable && p.owner === null && paging !== null
+        ? new PagedReadyList({
+          queue: this,
+          store: () => this.store,
+          hydrated: () => {
+            this.armTtl(0);
+            this.scheduleDispatch();
+          },
+          keepsDropped: () => this.settings.deadLetterExchange !== undefined,
+        }, paging)
+        : new ReadyList();
     this.consumers = isSingleActive(p.args) ? new SingleActiveConsumers() : new ConsumerSet();
     this.ttlTimer = new HeadTimer(this.expireHeads);
     this.idle = new IdleTimer(() => this.consumers.size > 0, () => void (this.deleted || this.hooks.unused(this)));
@@ -189,7 +203,9 @@ export class Queue {
   private dropHeadOverflow(): void {
     const s = this.settings;
     if (s.overflow !== 'drop-head') return;
+    const unread = this.ready instanceof PagedReadyList && s.deadLetterExchange === undefined ? this.ready : null;
     while (this.ready.length > 0 && isOverLimit(s, this.ready.length, this.ready.bytes)) {
+      if (unread?.dropHeadUnread()) continue; // a paged head nobody needs: acked without reading it
       this.deadLetter(this.ready.shift()!, 'maxlen');
     }
   }
@@ -242,7 +258,8 @@ export class Queue {
   private dispatchLoop(budget: number): boolean {
     let now = 0;
     while (!this.deleted && this.ready.length > 0) {
-      const head = this.ready.peek()!;
+      const head = this.ready.peek();
+      if (head === undefined) break; // a paged head is being read back: hydrated() dispatches again
       if (head.expiresAt !== Infinity) {
         if (now === 0) now = Date.now();
         if (head.expiresAt <= now) {
@@ -383,9 +400,9 @@ export class Queue {
 
   /** Removes ready messages only (unacked ones stay with their sessions). Not dead-lettered (RabbitMQ). */
   purge(): number {
-    const drained = this.ready.drain();
-    for (const e of drained) this.unstore(e);
-    return drained.length;
+    const n = this.ready.length;
+    for (const e of this.ready.drain()) this.unstore(e); // paged positions are acked by the list
+    return n;
   }
 
   /** The message left the queue: its stored copy is acked (no-op when not stored). */
@@ -413,13 +430,28 @@ export class Queue {
     if (entry.expiresAt !== Infinity) this.armTtl(0);
   }
 
+  /** Boot recovery (RecoverySink): decode the next record, or only index its position? */
+  wantsMessage(): boolean {
+    return !(this.ready instanceof PagedReadyList) || this.ready.wantsMessage();
+  }
+
+  /** Boot recovery (RecoverySink): a record kept as a position only; false = not pageable, decode it. */
+  restorePaged(segment: number, offset: number, size: number, bodySize: number, expiresAt: number, redelivered: boolean): boolean {
+    if (!(this.ready instanceof PagedReadyList)) return false;
+    if (!this.ready.restorePaged(this.nextSeq, segment, offset, size, bodySize, expiresAt, redelivered)) return false;
+    this.nextSeq++;
+    if (expiresAt !== Infinity) this.armTtl(0);
+    return true;
+  }
+
   /** Marks deleted, cancels consumers and timers; returns the ready count that was dropped. */
   destroy(): number {
     if (this.deleted) return 0;
     this.deleted = true;
     this.ttlTimer.cancel();
     this.idle.cancel();
-    const dropped = this.ready.drain().length;
+    const dropped = this.ready.length;
+    this.ready.drain(true); // the store goes with the queue: nothing to ack
     for (const c of this.consumers.all()) {
       this.consumers.remove(c);
       if (!c.active) continue;

@@ -22,7 +22,8 @@ export interface ReadyQueue {
   insertRequeued(e: QueueEntry): void;
   peek(): QueueEntry | undefined;
   shift(): QueueEntry | undefined;
-  drain(): QueueEntry[];
+  /** Removes everything (in-memory entries returned; `discard`: the queue is deleted, skip store acks). */
+  drain(discard?: boolean): QueueEntry[];
   /** Removes heads due at `now` (classic queues expire at the head only); each goes to `expire`. */
   dropExpired(now: number, expire: (e: QueueEntry) => void): void;
   /** The earliest expiry among the head(s); Infinity when none. */

@@ -6,6 +6,7 @@
 import type { ErrorCode } from '../errors.js';
 import type { FieldTable } from '../field-table.js';
 import type { Message } from '../message.js';
+import type { PagingBudget } from './paged-ready.js';
 import type { Queue } from './queue.js';
 
 /** The part of confirms.ts a queue uses to defer a publisher confirm. */
@@ -25,6 +26,8 @@ export interface QueueProps {
   /** id of the owning connection for exclusive queues, else null */
   owner: string | null;
   args: FieldTable;
+  /** paging budget of a durable queue (paged-ready.ts); absent = default; null = never page */
+  paging?: PagingBudget | null;
 }
 
 export interface QueueHooks {

@@ -33,6 +33,8 @@ export interface FileSystem {
   readdirSync(path: string): string[];
   readFileSync(path: string): Buffer;
   openSync(path: string, flags: string | number): number;
+  /** Positional read (the rare synchronous read path: basic.get of a paged head). Optional for test doubles. */
+  readSync?(fd: number, buf: Buffer, offset: number, length: number, position: number): number;
   closeSync(fd: number): void;
   fsyncSync(fd: number): void;
   ftruncateSync(fd: number, length: number): void;
@@ -56,6 +58,7 @@ export const nodeFileSystem: FileSystem = {
   readdirSync: (p) => fs.readdirSync(p),
   readFileSync: (p) => fs.readFileSync(p),
   openSync: (p, flags) => fs.openSync(p, flags, 0o644),
+  readSync: (fd, buf, offset, length, position) => fs.readSync(fd, buf, offset, length, position),
   closeSync: (fd) => fs.closeSync(fd),
   fsyncSync: (fd) => fs.fsyncSync(fd),
   ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),

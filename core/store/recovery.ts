@@ -172,6 +172,7 @@ function scanSegment(
   }
   seg.durableCount = seg.count;
   seg.sealed = true;
+  seg.compact();
   if (truncateAt < 0) return { segment: seg, truncated: false };
   try {
     const fd = fsys.openSync(file, 'r+');

@@ -49,6 +49,7 @@ import { ackPath, commitBatch, segmentPath } from './group-commit.js';
 import type { CommitEnv, CommitOutcome } from './group-commit.js';
 import type { StorePosition } from './position.js';
 import { MAX_PAYLOAD_SIZE, RECORD_HEADER_SIZE, SEGMENT_HEADER_SIZE, recordChecksum } from './record-format.js';
+import { readMany, readRecordSync } from './batch-read.js';
 import { recoverDirectory } from './recovery.js';
 import type { RecordVisitor, RecoveryReport } from './recovery.js';
 import { Segment } from './segment.js';
@@ -213,6 +214,34 @@ export class SegmentLog {
     this.readFromDisk(seg.id, pos, cb);
   }
 
+  /**
+   * Reads many records (queue paging): payloads in order, `null` for one that
+   * could not be read (first error given). Durable records that follow each
+   * other in one segment share ONE file read; `cb` is called once.
+   */
+  readMany(ps: readonly StorePosition[], cb: (payloads: (Buffer | null)[], err: Error | null) => void): void {
+    readMany(ps, {
+      segment: (id) => (this.state === 'open' || this.state === 'closing' ? this.segments.get(id) : undefined),
+      readOne: (p, done) => this.read(p, done),
+      segFds: this.segFds,
+      fs: this.fs,
+    }, cb);
+  }
+
+  /** Synchronous read of one record (rare path: basic.get of a paged head). Throws on failure. */
+  readSync(pos: StorePosition): Buffer {
+    const seg = this.segments.get(pos.segment);
+    const end = pos.offset + RECORD_HEADER_SIZE + pos.size;
+    if ((this.state !== 'open' && this.state !== 'closing') || !seg || end > seg.size || seg.indexOf(pos.offset) < 0) {
+      throw storeError('STORE_NOT_FOUND', `no record at ${pos.segment}:${pos.offset}`);
+    }
+    if (end > seg.durableSize) {
+      const mem = this.builder.findPayload([this.inflight, this.builder.current], seg, pos.offset, pos.size);
+      if (mem) return mem;
+    }
+    return readRecordSync(this.fs, segmentPath(this.dir, seg.id), pos);
+  }
+
   readAsync(pos: StorePosition): Promise<Buffer> {
     return new Promise((resolve, reject) => this.read(pos, (err, buf) => (err ? reject(err) : resolve(buf))));
   }
@@ -281,6 +310,7 @@ export class SegmentLog {
 
   private seal(seg: Segment): void {
     seg.sealed = true;
+    seg.compact();
     if (this.current === seg) this.current = null;
     if (seg.fullyAcked) this.scheduleDelete(seg);
   }

@@ -129,6 +129,14 @@ export class Segment {
     this.sealed = true;
   }
 
+  /** Sealed: gives back the unused capacity (up to half of the arrays after the last doubling). */
+  compact(): void {
+    if (this.offsets.length - this.n < 64) return;
+    const cap = Math.max(16, (this.n + 7) & ~7);
+    this.offsets = this.offsets.slice(0, cap);
+    this.bitmap = this.bitmap.slice(0, cap >>> 3);
+  }
+
   private grow(): void {
     const next = new Uint32Array(this.offsets.length * 2);
     next.set(this.offsets);

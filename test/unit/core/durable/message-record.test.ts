@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RECORD_VERSION, decodeMessage, encodeMessage } from '../../../../core/durable/message-record.js';
+import { RECORD_VERSION, decodeMessage, encodeMessage, recordMeta } from '../../../../core/durable/message-record.js';
 import type { FieldTable, FieldValue } from '../../../../core/field-table.js';
 import type { Message, MessageProperties } from '../../../../core/message.js';
 
@@ -108,6 +108,24 @@ describe('message record', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('recordMeta gives the body size and deadline without decoding (paging recovery)', () => {
+    fc.assert(
+      fc.property(message, fc.option(fc.double({ min: 0, max: 1e15, noNaN: true }), { nil: undefined }), (m, expiresAt) => {
+        const meta = recordMeta(encodeMessage(m, expiresAt), { bodySize: -1, expiresAt: -1 });
+        expect(meta.bodySize).toBe(m.body.length);
+        expect(meta.expiresAt).toBe(expiresAt ?? Infinity);
+      }),
+      { numRuns: 500 },
+    );
+    // a record without the body offset (written before it existed) is decoded instead
+    const m: Message = { exchange: 'x', routingKey: 'k', properties: { deliveryMode: 2 }, body: Buffer.from('hello') };
+    const enc = encodeMessage(m, 42);
+    const old = Buffer.concat([enc.subarray(0, 4), enc.subarray(8)]);
+    old[1] = old[1]! & ~2;
+    expect(decodeMessage(old).message.body.toString()).toBe('hello');
+    expect(recordMeta(old, { bodySize: 0, expiresAt: 0 })).toEqual({ bodySize: 5, expiresAt: 42 });
   });
 
   it('keeps string values that were Buffers as Buffers and JS strings as strings', () => {
