@@ -76,14 +76,22 @@ export class UserStore implements UserManager {
   private readonly perms = new Map<string, Map<string, CompiledPermissions>>();
   private loopbackUsers = new Set<string>();
   private readonly hasVhost: (name: string) => boolean;
+  /** called after every change to users or permissions (durable definitions) */
+  private readonly changed: () => void;
 
-  constructor(hasVhost: (name: string) => boolean) {
+  constructor(hasVhost: (name: string) => boolean, changed: () => void = () => {}) {
     this.hasVhost = hasVhost;
+    this.changed = changed;
   }
 
   addUser(name: string, password: string | null, tags: string[] = []): void {
     this.addUserWithHash(name, password === null ? '' : hashPassword(password), tags);
     if (password !== null) this.users.get(name)!.scram = deriveScramCredentials(password);
+  }
+
+  setScramCredentials(name: string, c: ScramCredentials): void {
+    this.mustGet(name).scram = c;
+    this.changed();
   }
 
   addUserWithHash(name: string, passwordHash: string, tags: string[] = []): void {
@@ -94,17 +102,20 @@ export class UserStore implements UserManager {
     }
     const t = [...tags];
     this.users.set(name, { name, tags: t, passwordHash, auth: Object.freeze({ name, tags: Object.freeze([...t]) }), scram: null });
+    this.changed();
   }
 
   deleteUser(name: string): void {
     if (!this.users.delete(name)) throw new BrokerError('NOT_FOUND', `no user '${name}'`);
     this.perms.delete(name);
+    this.changed();
   }
 
   changePassword(name: string, password: string): void {
     const u = this.mustGet(name);
     u.passwordHash = hashPassword(password);
     u.scram = deriveScramCredentials(password);
+    this.changed();
   }
 
   listUsers(): { name: string; tags: string[]; passwordHash: string }[] {
@@ -123,10 +134,11 @@ export class UserStore implements UserManager {
     let byVhost = this.perms.get(user);
     if (!byVhost) this.perms.set(user, (byVhost = new Map()));
     byVhost.set(vhost, compiled);
+    this.changed();
   }
 
   clearPermissions(user: string, vhost: string): void {
-    this.perms.get(user)?.delete(vhost);
+    if (this.perms.get(user)?.delete(vhost)) this.changed();
   }
 
   /** Drops every user's permissions on a deleted vhost. */

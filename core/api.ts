@@ -53,6 +53,8 @@ export interface UserManager {
    * passwordless users and users imported with only a password hash.
    */
   scramCredentials(name: string): ScramCredentials | null;
+  /** Restores stored SCRAM credentials (definitions import); NOT_FOUND for unknown users. */
+  setScramCredentials(name: string, c: ScramCredentials): void;
 }
 
 /** Stored SCRAM verifier: never the password itself. */

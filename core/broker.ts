@@ -50,7 +50,10 @@ class Broker implements Core, ConnectionBroker, VhostManager {
   constructor(opts: CoreOptions) {
     this.log = opts.logger?.child({ module: 'core' });
     this.durability = opts.durability;
-    this.users = new UserStore((name) => this.vhostMap.has(name));
+    this.users = new UserStore(
+      (name) => this.vhostMap.has(name),
+      () => this.durability?.definitionsChanged(),
+    );
     this.inspect = new Inspector(this.vhostMap, this.connections);
     const changed = (): void => this.durability?.definitionsChanged();
     this.policies = new Policies(this.vhostMap, { saved: changed, cleared: changed });
@@ -99,6 +102,7 @@ class Broker implements Core, ConnectionBroker, VhostManager {
       next[key] = v;
     }
     vh.limits = next;
+    this.durability?.definitionsChanged();
   }
 
   getLimits(vhost: string): VhostLimits {

@@ -33,6 +33,12 @@ export interface UserDefinition {
   /** comma-separated (RabbitMQ 3.x); import also accepts an array (RabbitMQ 3.13+/4.x) */
   tags: string | string[];
   limits?: Record<string, unknown>;
+  /**
+   * Polyport extension (RabbitMQ ignores unknown keys on import): the
+   * SCRAM-SHA-256 verifier derived when the password was set, so MQTT 5
+   * enhanced authentication keeps working after a restart. Never the password.
+   */
+  scram_sha256?: { salt: string; iterations: number; stored_key: string; server_key: string };
 }
 export interface VhostDefinition {
   name: string;
@@ -122,13 +128,25 @@ export function exportDefinitions(core: Core, o: { productName?: string } = {}):
   const vhosts = core.vhosts.listVhosts();
   const d: Definitions = {
     product_name: o.productName ?? 'Polyport',
-    users: core.users.listUsers().map((u) => ({
-      name: u.name,
-      password_hash: u.passwordHash,
-      hashing_algorithm: HASHING_ALGORITHM,
-      tags: u.tags.join(','),
-      limits: {},
-    })),
+    users: core.users.listUsers().map((u) => {
+      const scram = core.users.scramCredentials(u.name);
+      const def: UserDefinition = {
+        name: u.name,
+        password_hash: u.passwordHash,
+        hashing_algorithm: HASHING_ALGORITHM,
+        tags: u.tags.join(','),
+        limits: {},
+      };
+      if (scram) {
+        def.scram_sha256 = {
+          salt: scram.salt.toString('base64'),
+          iterations: scram.iterations,
+          stored_key: scram.storedKey.toString('base64'),
+          server_key: scram.serverKey.toString('base64'),
+        };
+      }
+      return def;
+    }),
     vhosts: vhosts.map((name) => ({ name })),
     permissions: core.users.listPermissions().map((p) => ({ user: p.user, vhost: p.vhost, ...p.permissions })),
     topic_permissions: [],
@@ -278,14 +296,27 @@ export function importDefinitions(core: Core, input: unknown, systemSession: Sys
     const hash = str(e, 'password_hash', '');
     const tags = tagsOf(e['tags']);
     const existing = core.users.listUsers().find((u) => u.name === name);
-    if (existing) {
-      if (existing.passwordHash === hash && sameTags(existing.tags, tags)) return;
+    if (existing && existing.passwordHash === hash && sameTags(existing.tags, tags)) {
+      // unchanged: keep the user (and its permissions) as they are
+    } else if (existing) {
       const perms = core.users.listPermissions().filter((p) => p.user === name);
       core.users.deleteUser(name);
       core.users.addUserWithHash(name, hash, tags);
       for (const p of perms) core.users.setPermissions(name, p.vhost, p.permissions);
     } else {
       core.users.addUserWithHash(name, hash, tags);
+    }
+    const scram = e['scram_sha256'];
+    if (scram !== null && typeof scram === 'object') {
+      const o = scram as Record<string, unknown>;
+      if (typeof o['iterations'] === 'number' && typeof o['salt'] === 'string' && typeof o['stored_key'] === 'string' && typeof o['server_key'] === 'string') {
+        core.users.setScramCredentials(name, {
+          salt: Buffer.from(o['salt'], 'base64'),
+          iterations: o['iterations'],
+          storedKey: Buffer.from(o['stored_key'], 'base64'),
+          serverKey: Buffer.from(o['server_key'], 'base64'),
+        });
+      }
     }
     r.users++;
   });

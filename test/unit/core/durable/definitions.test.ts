@@ -147,3 +147,53 @@ describe('definitions import', () => {
     expect(importDefinitions(core, [1, 2], adminFactory(core)).errors).toEqual(['definitions: not a JSON object']);
   });
 });
+
+describe('users across a restart', () => {
+  it('SCRAM-SHA-256 credentials survive export → import (MQTT 5 enhanced auth after a restart); the password never appears', () => {
+    const a = createCore();
+    a.users.addUser('admin', 'secret', ['administrator']);
+    a.users.setPermissions('admin', '/', { configure: '.*', write: '.*', read: '.*' });
+    a.users.addUser('dev', 'pa55word', []);
+    const json = JSON.stringify(exportDefinitions(a));
+    expect(json).not.toContain('pa55word');
+    expect(json).toContain('scram_sha256');
+
+    const b = createCore();
+    b.users.addUser('admin', 'secret', ['administrator']);
+    b.users.setPermissions('admin', '/', { configure: '.*', write: '.*', read: '.*' });
+    const r = importDefinitions(b, JSON.parse(json) as Definitions, adminFactory(b));
+    expect(r.errors).toEqual([]);
+    const before = a.users.scramCredentials('dev')!;
+    const after = b.users.scramCredentials('dev')!;
+    expect(after.iterations).toBe(before.iterations);
+    expect(after.salt.equals(before.salt)).toBe(true);
+    expect(after.storedKey.equals(before.storedKey)).toBe(true);
+    expect(after.serverKey.equals(before.serverKey)).toBe(true);
+    expect(b.users.authenticate('dev', 'pa55word')?.name).toBe('dev');
+  });
+
+  it('user, permission and vhost-limit changes schedule a definitions save', () => {
+    let saves = 0;
+    const core = createCore({
+      durability: {
+        queueStore: () => null,
+        dropQueue: () => undefined,
+        dropVhost: () => undefined,
+        definitionsChanged: () => void saves++,
+      } as never,
+    });
+    const steps: [string, () => void][] = [
+      ['addUser', () => core.users.addUser('u', 'p', [])],
+      ['setPermissions', () => core.users.setPermissions('u', '/', { configure: '', write: '.*', read: '.*' })],
+      ['changePassword', () => core.users.changePassword('u', 'p2')],
+      ['clearPermissions', () => core.users.clearPermissions('u', '/')],
+      ['deleteUser', () => core.users.deleteUser('u')],
+      ['setLimits', () => core.vhosts.setLimits('/', { maxQueues: 5 })],
+    ];
+    for (const [name, step] of steps) {
+      const n = saves;
+      step();
+      expect(saves, name).toBeGreaterThan(n);
+    }
+  });
+});
