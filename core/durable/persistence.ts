@@ -30,7 +30,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../api.js';
-import type { StoreLogEvent } from '../store/index.js';
+import type { FileSystem, StoreLogEvent } from '../store/index.js';
 import { DefinitionsSaver } from './definitions-saver.js';
 import { DelayedStores } from './delayed-store.js';
 import { DELETED_DIR_MARK, QueueStore, confirmListener } from './queue-store.js';
@@ -45,6 +45,8 @@ export interface PersistenceOptions {
   saveDelayMs?: number;
   /** segment size of the queue logs (default 8 MiB) */
   maxSegmentSize?: number;
+  /** file system under the queue logs (tests inject disk faults here) */
+  fs?: FileSystem;
 }
 
 export interface RecoverySummary {
@@ -108,6 +110,7 @@ export class Persistence {
     store = QueueStore.open(dir, listener, {
       logger: (e) => this.storeLog(e, bindings),
       ...(this.opts.maxSegmentSize !== undefined ? { maxSegmentSize: this.opts.maxSegmentSize } : {}),
+      ...(this.opts.fs !== undefined ? { fs: this.opts.fs } : {}),
     });
     this.stores.set(k, store);
     const stats = store.recover(onRecovered);
