@@ -6,6 +6,7 @@
 //   npx tsc -b && node dist/bench/mqtt.js --scenario qos0,qos1,fan-in,latency,idle
 //        [--target polyport,mosquitto,aedes,rabbitmq] [--rounds 2] [--seconds 8] [--warmup 2]
 //        [--size 100] [--rate 5000] [--window 20000] [--publishers 50] [--steps 1000,5000,10000,19000]
+//        [--polyport-config "k = v;…"] [--polyport-b-main PATH] [--polyport-b-config "k = v;…"]  (target polyport-b)
 //
 // RabbitMQ runs qos0/qos1 only by default and never gets more than 800 idle
 // connections (its soft fd limit is 1,024 here).
@@ -25,14 +26,14 @@ import { startRabbitmq } from './peers/rabbitmq.js';
 import type { BrokerHandle } from './peers/types.js';
 import { DEFAULT_MQTT, MQTT_SCENARIOS, type FlowScenario, type MqttParams } from './scenarios/mqtt-scenarios.js';
 
-const ALL_TARGETS = ['polyport', 'mosquitto', 'aedes', 'rabbitmq'] as const;
+const ALL_TARGETS = ['polyport', 'polyport-b', 'mosquitto', 'aedes', 'rabbitmq'] as const;
 const RABBIT_MAX_CONNECTIONS = 800;
 const PER_PROCESS = 5000;
 
 const { values: a } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'qos0,qos1,fan-in,latency,idle' },
-    target: { type: 'string', default: ALL_TARGETS.join(',') },
+    target: { type: 'string', default: 'polyport,mosquitto,aedes,rabbitmq' },
     rounds: { type: 'string', default: '2' },
     seconds: { type: 'string', default: String(DEFAULT_MQTT.seconds) },
     warmup: { type: 'string', default: String(DEFAULT_MQTT.warmup) },
@@ -43,6 +44,11 @@ const { values: a } = parseArgs({
     steps: { type: 'string', default: DEFAULT_MQTT.steps.join(',') },
     'rabbit-all': { type: 'boolean', default: false },
     'node-args': { type: 'string', default: '' },
+    // extra config lines for Polyport (';'-separated), e.g. "mqtt.prefetch = 20"
+    'polyport-config': { type: 'string', default: '' },
+    // a second Polyport build or config as target polyport-b (before/after comparisons in one run)
+    'polyport-b-main': { type: 'string' },
+    'polyport-b-config': { type: 'string', default: '' },
     out: { type: 'string' },
   },
   strict: true,
@@ -138,7 +144,12 @@ async function idle(h: BrokerHandle, round: number): Promise<Row[]> {
 
 function start(t: string): Promise<BrokerHandle> {
   const nodeArgs = a['node-args'] ? a['node-args'].split(' ') : [];
-  return t === 'polyport' ? startPolyport({ log, nodeArgs })
+  const conf = (v: string | undefined): string[] => (v ? v.split(';').map((x) => x.trim()).filter(Boolean) : []);
+  if (t === 'polyport-b') {
+    const h = startPolyport({ log, nodeArgs, main: a['polyport-b-main'], extraConfig: conf(a['polyport-b-config']) });
+    return h.then((x) => ({ ...x, name: 'polyport-b' }));
+  }
+  return t === 'polyport' ? startPolyport({ log, nodeArgs, extraConfig: conf(a['polyport-config']) })
     : t === 'mosquitto' ? startMosquitto({ log })
       : t === 'aedes' ? startAedes({ log })
         : startRabbitmq({ log, plugins: ['rabbitmq_mqtt'] });

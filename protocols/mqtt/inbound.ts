@@ -17,15 +17,23 @@ export class InboundConfirms {
   /** created on the first QoS 1/2 publish */
   private map: Map<number, PendingPublish> | undefined;
   private next = 1;
+  /** entries with QoS 2 */
+  private qos2 = 0;
 
   get size(): number {
     return this.map?.size ?? 0;
+  }
+
+  /** QoS 1 publishes awaiting their confirm (not yet PUBACKed) */
+  get qos1Size(): number {
+    return this.size - this.qos2;
   }
 
   /** Registers a publish; returns the confirm id to give the core. */
   begin(packetId: number, qos: QoS): number {
     const id = this.next++;
     (this.map ??= new Map()).set(id, { packetId, qos, routed: 0 });
+    if (qos === 2) this.qos2++;
     return id;
   }
 
@@ -35,13 +43,16 @@ export class InboundConfirms {
   }
 
   cancel(confirmId: number): void {
-    this.map?.delete(confirmId);
+    this.take(confirmId);
   }
 
   /** Removes and returns the entry of a confirm id. */
   take(confirmId: number): PendingPublish | undefined {
     const e = this.map?.get(confirmId);
-    if (e) this.map!.delete(confirmId);
+    if (e) {
+      this.map!.delete(confirmId);
+      if (e.qos === 2) this.qos2--;
+    }
     return e;
   }
 

@@ -310,6 +310,11 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
     return this.inbound.size;
   }
 
+  /** v5 Receive Maximum accounting: QoS 1 until PUBACK, QoS 2 until PUBCOMP (PUBREL received) [MQTT-3.3.4-9 (v5)] */
+  get inboundInFlight(): number {
+    return this.inbound.qos1Size + (this.state?.inboundQos2.size ?? 0);
+  }
+
   isPendingQos2(packetId: number): boolean {
     return this.inbound.hasQos2(packetId);
   }

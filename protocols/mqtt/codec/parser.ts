@@ -188,6 +188,22 @@ export class MqttReader {
       this.fail('malformed', 'reserved packet type 0', cmd);
       return;
     }
+    // hot path (v3.1/v3.1.1): PUBLISH and PUBACK decoded here; anything unusual falls back to mqtt-packet
+    if (this.version === 4 || this.version === 3) {
+      const fast = type === 3 ? fastPublish(raw) : type === 4 && raw.length === 4 && raw[0] === 0x40 ? ackPacket(raw) : undefined;
+      if (typeof fast === 'string') {
+        this.fail('malformed', fast, cmd);
+        return;
+      }
+      if (fast) {
+        if (type === 3 && badString(fast.cmd === 'publish' ? fast.topic : '', raw)) {
+          this.fail('malformed', 'ill-formed UTF-8 string', cmd);
+          return;
+        }
+        this.h.packet(fast);
+        return;
+      }
+    }
     const r = parseOne(this.version, raw);
     const p = r.packet;
     if (r.error !== undefined || p === undefined) {
@@ -213,6 +229,44 @@ export class MqttReader {
     this.stop();
     this.h.error(kind, message, cmd);
   }
+}
+
+/** `raw` is one whole packet: fixed header, Remaining Length varint, body. Offset of the body. */
+function bodyStart(raw: Buffer): number {
+  let i = 1;
+  while (raw[i]! & 0x80) i++;
+  return i + 1;
+}
+
+/**
+ * v3/v4 PUBLISH without mqtt-packet (same packet shape). QoS 3 returns
+ * undefined (mqtt-packet reports it); a truncated topic or packet id returns
+ * the error (mqtt-packet would hand out packet id -1).
+ */
+function fastPublish(raw: Buffer): Packet | string | undefined {
+  const b0 = raw[0]!;
+  const qos = (b0 >> 1) & 3;
+  if (qos === 3) return undefined;
+  const at = bodyStart(raw);
+  if (at + 2 > raw.length) return 'Cannot parse topic';
+  const tlen = raw.readUInt16BE(at);
+  let pos = at + 2 + tlen;
+  if (pos > raw.length) return 'Cannot parse topic';
+  const topic = raw.toString('utf8', at + 2, pos);
+  let messageId: number | undefined;
+  if (qos > 0) {
+    if (pos + 2 > raw.length) return 'Cannot parse messageId';
+    messageId = raw.readUInt16BE(pos);
+    pos += 2;
+  }
+  const p = { cmd: 'publish', retain: (b0 & 1) !== 0, qos, dup: (b0 & 8) !== 0, length: raw.length - at, topic, payload: raw.subarray(pos) } as Packet & { messageId?: number };
+  if (messageId !== undefined) p.messageId = messageId;
+  return p;
+}
+
+/** v3/v4 PUBACK (4 bytes, reserved flags 0). */
+function ackPacket(raw: Buffer): Packet {
+  return { cmd: 'puback', retain: false, qos: 0, dup: false, length: 2, topic: null, payload: null, messageId: raw.readUInt16BE(2) } as unknown as Packet;
 }
 
 /** CONNECT's protocol version as soon as the parser saw one (for error replies before CONNECT completes). */

@@ -56,7 +56,7 @@ export function handlePublish(p: Processor, pkt: IPublishPacket): void {
     if (!p.isPendingQos2(packetId)) p.send(v5 ? { cmd: 'pubrec', messageId: packetId, reasonCode: 0 } : { cmd: 'pubrec', messageId: packetId });
     return;
   }
-  if (qos > 0 && p.unconfirmed >= p.ctx.opts.receiveMaximum && v5) {
+  if (qos > 0 && v5 && p.inboundInFlight >= p.ctx.opts.receiveMaximum) {
     return p.fail(RC.RECEIVE_MAXIMUM_EXCEEDED, 'Receive Maximum exceeded');
   }
 

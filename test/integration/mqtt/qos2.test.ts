@@ -86,3 +86,29 @@ describe('QoS 2 outbound state survives a reconnect', () => {
     await end(pub);
   });
 });
+
+describe('v5 server Receive Maximum counts QoS 2 until PUBREL (Paho test_flow_control2)', () => {
+  it('more unacknowledged QoS 2 publishes than advertised → DISCONNECT 0x93; PUBREL frees the slots', async () => {
+    const s = await startMqttServer({ receiveMaximum: 3 });
+    try {
+      const r = await RawClient.open(s.port, 5);
+      r.send(r.connectPacket({ protocolVersion: 5, clientId: 'rmax' } as never), 5);
+      const ack = (await r.waitPacket('connack')) as Packet & { properties?: { receiveMaximum?: number } };
+      expect(ack.properties?.receiveMaximum).toBe(3);
+      const pub = (id: number): Packet => ({ cmd: 'publish', topic: 'rmax/t', payload: Buffer.from('x'), qos: 2, messageId: id, retain: false, dup: false });
+      for (const id of [1, 2, 3]) r.send(pub(id), 5);
+      await eventually(() => r.packets.filter((x) => x.cmd === 'pubrec').length === 3);
+      r.send({ cmd: 'pubrel', messageId: 1 } as Packet, 5); // completes one: a slot is free again
+      await eventually(() => r.packets.some((x) => x.cmd === 'pubcomp'));
+      r.send(pub(4), 5);
+      await eventually(() => r.packets.filter((x) => x.cmd === 'pubrec').length === 4);
+      expect(r.closed).toBe(false);
+      r.send(pub(5), 5); // 2, 3, 4 still await PUBREL
+      const d = (await r.waitPacket('disconnect')) as Packet & { reasonCode?: number };
+      expect(d.reasonCode).toBe(0x93);
+      await r.waitClosed();
+    } finally {
+      await s.close();
+    }
+  });
+});
