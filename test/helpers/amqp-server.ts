@@ -13,6 +13,7 @@ import type { Core, Logger } from '../../core/index.js';
 import { createAmqpAdapter } from '../../protocols/amqp091/index.js';
 import type { AmqpAdapter, AmqpAdapterOptions } from '../../protocols/amqp091/index.js';
 import { socketTransport } from '../../protocols/shared/tcp.js';
+import type { Transport } from '../../protocols/shared/transport.js';
 
 export interface LogRecord {
   level: string;
@@ -59,6 +60,20 @@ export interface AmqpTestServerOptions extends Partial<Omit<AmqpAdapterOptions, 
   host?: string;
   /** transport high-water mark */
   highWaterMark?: number;
+  /** present every client to the adapter as coming from this address (tests of loopback-only users) */
+  remoteAddress?: string;
+}
+
+/** A transport that reports another peer address; everything else is the real one. */
+function withRemoteAddress(t: Transport, remoteAddress: string): Transport {
+  const info = { ...t.info, remoteAddress };
+  return new Proxy(t, {
+    get(target, p) {
+      if (p === 'info') return info;
+      const v: unknown = Reflect.get(target, p, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 export async function startAmqpServer(o: AmqpTestServerOptions = {}): Promise<AmqpTestServer> {
@@ -68,7 +83,8 @@ export async function startAmqpServer(o: AmqpTestServerOptions = {}): Promise<Am
   core.users.addUser('guest', 'guest', ['administrator']);
   core.users.setPermissions('guest', '/', { configure: '.*', write: '.*', read: '.*' });
   core.users.setLoopbackUsers(['guest']);
-  const { tls: tlsOpts, host, highWaterMark, ...adapterOpts } = o;
+  const { tls: tlsOpts, host, highWaterMark, remoteAddress, ...adapterOpts } = o;
+  const present = (t: Transport): Transport => (remoteAddress === undefined ? t : withRemoteAddress(t, remoteAddress));
   const adapter = createAmqpAdapter(core, { ...adapterOpts, logger });
   const hwm = highWaterMark === undefined ? {} : { highWaterMark };
   const sockets = new Set<net.Socket>();
@@ -80,12 +96,12 @@ export async function startAmqpServer(o: AmqpTestServerOptions = {}): Promise<Am
   if (tlsOpts !== undefined) {
     server = tls.createServer(tlsOpts, (s) => {
       track(s);
-      adapter.accept(socketTransport(s, 'tls', hwm));
+      adapter.accept(present(socketTransport(s, 'tls', hwm)));
     });
   } else {
     server = net.createServer((s) => {
       track(s);
-      adapter.accept(socketTransport(s, 'tcp', hwm));
+      adapter.accept(present(socketTransport(s, 'tcp', hwm)));
     });
   }
   server.listen(0, host ?? '127.0.0.1');
