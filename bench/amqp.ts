@@ -3,6 +3,7 @@
 // and a side-by-side median table, and writes JSON lines to bench/results/.
 //
 //   npx tsc -b && node dist/bench/amqp.js --scenario one-to-one --target both
+import { BrokerSet, benchLogger, num, pickScenarios } from './lib/cli.js';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatComparison, formatRow, formatRows, medians, ResultsFile, type ResultRow } from './lib/results.js';
@@ -62,48 +63,16 @@ function usage(): string {
   ].join('\n');
 }
 
-function num(name: string, v: string | undefined): number {
-  const n = Number(v);
-  if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number`);
-  return n;
-}
-
-const log = (m: string): void => {
-  if (!args.quiet) console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
-};
-
-const brokers: BrokerHandle[] = [];
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const b of brokers.splice(0).reverse()) {
-      try {
-        await b.stop();
-      } catch (err) {
-        console.error(`stopping ${b.name} failed: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    console.error(`\n${sig}: stopping brokers…`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+const log = benchLogger('bench', args.quiet);
+const brokers = new BrokerSet();
+const cleanup = (): Promise<void> => brokers.cleanup();
 
 async function main(): Promise<number> {
   if (args.help) {
     console.log(usage());
     return 0;
   }
-  const names = args.scenario === 'all' ? SCENARIOS.map((s) => s.name) : (args.scenario ?? '').split(',');
-  const scenarios = names.map((n) => {
-    const s = SCENARIOS.find((x) => x.name === n.trim());
-    if (!s) throw new Error(`unknown scenario "${n}"\n\n${usage()}`);
-    return s;
-  });
+  const scenarios = pickScenarios(args.scenario, SCENARIOS, usage());
   const external = args.port !== undefined;
   const targetNames: string[] = external ? ['external']
     : args.target === 'both' ? [...TARGETS]
@@ -139,7 +108,7 @@ async function main(): Promise<number> {
 
   const results = new ResultsFile(args.out);
   results.append({ type: 'meta', date: new Date().toISOString(), argv: process.argv.slice(2), node: process.version,
-    cpus: cpus().length, cpuModel: cpus()[0]?.model, scenarios: names, targets: targetNames, rounds, params: base });
+    cpus: cpus().length, cpuModel: cpus()[0]?.model, scenarios: scenarios.map((s) => s.name), targets: targetNames, rounds, params: base });
 
   const handles = new Map<string, BrokerHandle>();
   if (external) {

@@ -5,6 +5,7 @@
 //
 //   npx tsx bench/stomp.ts --scenario all --target both --rounds 2
 //   npx tsc -b && node dist/bench/stomp.js --scenario stomp-queue-ci
+import { BrokerSet, benchLogger, num, pickScenarios } from './lib/cli.js';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatComparison, formatRow, formatRows, medians, ResultsFile, type ResultRow } from './lib/results.js';
@@ -52,48 +53,16 @@ function usage(): string {
   ].join('\n');
 }
 
-function num(name: string, v: string | undefined): number {
-  const n = Number(v);
-  if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number`);
-  return n;
-}
-
-const log = (m: string): void => {
-  if (!args.quiet) console.error(`[stomp-bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
-};
-
-const brokers: BrokerHandle[] = [];
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const b of brokers.splice(0).reverse()) {
-      try {
-        await b.stop();
-      } catch (err) {
-        console.error(`stopping ${b.name} failed: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    console.error(`\n${sig}: stopping brokers…`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+const log = benchLogger('stomp-bench', args.quiet);
+const brokers = new BrokerSet();
+const cleanup = (): Promise<void> => brokers.cleanup();
 
 async function main(): Promise<number> {
   if (args.help) {
     console.log(usage());
     return 0;
   }
-  const names = args.scenario === 'all' ? stompScenarios.map((s) => s.name) : (args.scenario ?? '').split(',');
-  const scenarios: StompScenario[] = names.map((n) => {
-    const s = stompScenarios.find((x) => x.name === n.trim());
-    if (!s) throw new Error(`unknown scenario "${n}"\n\n${usage()}`);
-    return s;
-  });
+  const scenarios: StompScenario[] = pickScenarios(args.scenario, stompScenarios, usage());
   const targetNames: string[] = args.target === 'both' ? [...TARGETS]
     : TARGETS.includes(args.target as (typeof TARGETS)[number]) ? [args.target as string] : [];
   if (targetNames.length === 0) throw new Error(`--target must be polyport, rabbitmq or both\n\n${usage()}`);
@@ -119,7 +88,7 @@ async function main(): Promise<number> {
 
   const results = new ResultsFile(args.out);
   results.append({ type: 'meta', bench: 'stomp', date: new Date().toISOString(), argv: process.argv.slice(2), node: process.version,
-    cpus: cpus().length, cpuModel: cpus()[0]?.model, scenarios: names, targets: targetNames, rounds, params: base });
+    cpus: cpus().length, cpuModel: cpus()[0]?.model, scenarios: scenarios.map((s) => s.name), targets: targetNames, rounds, params: base });
 
   const handles = new Map<string, BrokerHandle>();
   for (const t of targetNames) {
