@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBroker } from './broker-process.js';
+import { floodUntilKilled } from './confirmed-flood.js';
 import type { BrokerProcess } from './broker-process.js';
 
 const QUEUE = 'fault-crash-loop';
@@ -46,7 +47,6 @@ function random(): number {
   return (state >>> 0) / 0x1_0000_0000;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function connect(port: number): Promise<ChannelModel> {
   const c = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}`);
@@ -59,34 +59,9 @@ async function publishUntilKilled(b: BrokerProcess, cycle: number, killAfterMs: 
   const ch = await conn.createConfirmChannel();
   ch.on('error', () => {});
   await ch.assertQueue(QUEUE, { durable: true });
-  const confirmed = new Set<string>();
-  let outstanding = 0;
-  let killed = false;
-  let wake: (() => void) | null = null;
-  const killer = sleep(killAfterMs).then(async () => {
-    killed = true;
-    wake?.();
-    await b.kill('SIGKILL');
-  });
-  let seq = 0;
-  while (!killed) {
-    if (outstanding >= WINDOW) {
-      await new Promise<void>((r) => (wake = r));
-      wake = null;
-      continue;
-    }
-    const id = `c${cycle}-${seq++}`;
-    outstanding++;
-    ch.sendToQueue(QUEUE, Buffer.from(id), { persistent: true, messageId: id }, (err: unknown) => {
-      outstanding--;
-      if (!err) confirmed.add(id);
-      wake?.();
-    });
-    if (seq % 64 === 0) await new Promise<void>((r) => setImmediate(r));
-  }
-  await killer;
+  const r = await floodUntilKilled(ch, QUEUE, `c${cycle}`, WINDOW, killAfterMs, () => b.kill('SIGKILL'));
   conn.close().catch(() => {});
-  return { published: seq, confirmed };
+  return { published: r.published, confirmed: r.confirmed };
 }
 
 async function drain(b: BrokerProcess): Promise<string[]> {

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { floodUntilKilled } from '../../../bench/fault/confirmed-flood.js';
 import { spawnBroker } from '../../helpers/broker.js';
 import type { SpawnedBroker } from '../../helpers/broker.js';
 
@@ -35,7 +36,6 @@ function rng(seed: number): () => number {
   };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function start(dataDir: string): Promise<SpawnedBroker> {
   return spawnBroker([`data_dir = ${dataDir}`, 'mqtt.listeners.tcp.default = 0', 'stomp.listeners.tcp.1 = 0', 'web_stomp.tcp.port = 0', 'web_mqtt.tcp.port = 0', 'log.console.level = info']);
@@ -68,38 +68,11 @@ async function publishUntilKilled(b: SpawnedBroker, cycle: number, killAfterMs: 
     if (m) deliveredAt.set(m.properties.messageId as string, performance.now()); // never acked
   });
 
-  const confirmed = new Set<string>();
-  let outstanding = 0;
-  let killed = false;
-  let killTime = 0;
-  let wake: (() => void) | null = null;
-  const killer = sleep(killAfterMs).then(async () => {
-    killTime = performance.now();
-    killed = true;
-    wake?.();
-    await b.kill('SIGKILL');
-  });
-  let seq = 0;
-  while (!killed) {
-    if (outstanding >= WINDOW) {
-      await new Promise<void>((r) => (wake = r));
-      wake = null;
-      continue;
-    }
-    const id = `c${cycle}-${seq++}`;
-    outstanding++;
-    ch.sendToQueue(QUEUE, Buffer.from(id), { persistent: true, messageId: id }, (err: unknown) => {
-      outstanding--;
-      if (!err) confirmed.add(id); // even one that raced the kill: the broker did send it
-      wake?.();
-    });
-    if (seq % 64 === 0) await new Promise<void>((r) => setImmediate(r));
-  }
-  await killer;
+  const { confirmed, killTime, published } = await floodUntilKilled(ch, QUEUE, `c${cycle}`, WINDOW, killAfterMs, () => b.kill('SIGKILL'));
   conn.close().catch(() => {});
   const heldUnacked = new Map<string, number>();
   for (const [id, at] of deliveredAt) heldUnacked.set(id, killTime - at);
-  return { confirmed, heldUnacked, published: seq };
+  return { confirmed, heldUnacked, published };
 }
 
 interface Drained {
