@@ -7,24 +7,19 @@
  * by a policy): not here yet — the MQTT adapter is not wired into the
  * gateway (protocols/mqtt is work in progress).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Channel, ConsumeMessage, GetMessage } from 'amqplib';
 import type { PolicyDefinition } from '../../../core/index.js';
-import { startAmqpServer } from '../../helpers/amqp-server.js';
-import type { AmqpTestServer } from '../../helpers/amqp-server.js';
 import { F } from '../../../core/index.js';
 import { PROTOCOL_HEADER, encodeMethod } from '../../../protocols/amqp091/codec/index.js';
 import type { Method } from '../../../protocols/amqp091/codec/index.js';
 import { RawClient } from './raw-client.js';
-import { Clients, eventually, rejects, sleep } from './util.js';
+import { useAmqpServer, eventually, rejects, sleep } from './util.js';
 
-let srv: AmqpTestServer;
-const clients = new Clients();
+const { srv, clients } = useAmqpServer();
 const policies: [kind: 'policy' | 'operator', name: string][] = [];
-beforeAll(async () => {
-  srv = await startAmqpServer();
-});
-afterEach(async () => {
+afterEach(() => {
+  // runs before the helper's afterEach (hooks unwind as a stack) that closes the clients
   for (const [kind, name] of policies.splice(0)) {
     try {
       if (kind === 'policy') srv.core.policies.clearPolicy('/', name);
@@ -33,10 +28,6 @@ afterEach(async () => {
       /* cleared by the test */
     }
   }
-  await clients.closeAll();
-});
-afterAll(async () => {
-  await srv.close();
 });
 
 let seq = 0;

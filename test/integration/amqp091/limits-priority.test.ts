@@ -4,24 +4,12 @@
  * reject-publish-dlx), priority queues, consumer priorities and single active
  * consumer (handover on cancel and on an abruptly closed connection).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import amqp from 'amqplib';
 import type { Channel, ChannelModel, ConsumeMessage, GetMessage } from 'amqplib';
-import { startAmqpServer } from '../../helpers/amqp-server.js';
-import type { AmqpTestServer } from '../../helpers/amqp-server.js';
-import { Clients, collect, eventually, rejects, sleep } from './util.js';
+import { useAmqpServer, collect, eventually, rejects, sleep } from './util.js';
 
-let srv: AmqpTestServer;
-const clients = new Clients();
-beforeAll(async () => {
-  srv = await startAmqpServer();
-});
-afterEach(async () => {
-  await clients.closeAll();
-});
-afterAll(async () => {
-  await srv.close();
-});
+const { srv, clients } = useAmqpServer();
 
 let seq = 0;
 const uniq = (p: string): string => `${p}.${process.pid}.${++seq}`;

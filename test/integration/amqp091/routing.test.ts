@@ -3,23 +3,11 @@
  * exchange-to-exchange bindings, alternate exchanges, CC/BCC, and the soft
  * errors of exchange/queue methods (403/404/405/406 close only the channel).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Channel } from 'amqplib';
-import { startAmqpServer } from '../../helpers/amqp-server.js';
-import type { AmqpTestServer } from '../../helpers/amqp-server.js';
-import { Clients, collect, eventually, rejects, sleep } from './util.js';
+import { useAmqpServer, collect, eventually, rejects, sleep } from './util.js';
 
-let srv: AmqpTestServer;
-const clients = new Clients();
-beforeAll(async () => {
-  srv = await startAmqpServer();
-});
-afterEach(async () => {
-  await clients.closeAll();
-});
-afterAll(async () => {
-  await srv.close();
-});
+const { srv, clients } = useAmqpServer();
 
 async function queues(ch: Channel, n: number): Promise<string[]> {
   const out: string[] = [];

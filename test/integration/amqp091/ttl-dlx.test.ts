@@ -6,23 +6,11 @@
  * loop through a TTL'd wait queue, the cycle rule).
  * Observed only over AMQP (checkQueue, get, consume, mandatory returns).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Channel, ConsumeMessage, GetMessage } from 'amqplib';
-import { startAmqpServer } from '../../helpers/amqp-server.js';
-import type { AmqpTestServer } from '../../helpers/amqp-server.js';
-import { Clients, collect, eventually, rejects, sleep } from './util.js';
+import { useAmqpServer, collect, eventually, rejects, sleep } from './util.js';
 
-let srv: AmqpTestServer;
-const clients = new Clients();
-beforeAll(async () => {
-  srv = await startAmqpServer();
-});
-afterEach(async () => {
-  await clients.closeAll();
-});
-afterAll(async () => {
-  await srv.close();
-});
+const { srv, clients } = useAmqpServer();
 
 let seq = 0;
 const uniq = (p: string): string => `${p}.${process.pid}.${++seq}`;

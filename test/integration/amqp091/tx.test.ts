@@ -3,24 +3,12 @@
  * tx.rollback; tx and confirm modes exclude each other (406).
  * amqplib has no tx API, so the RPCs go through its generic channel rpc.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Channel } from 'amqplib';
-import { startAmqpServer } from '../../helpers/amqp-server.js';
-import type { AmqpTestServer } from '../../helpers/amqp-server.js';
-import { Clients, collect, defs, eventually, rejects, sleep } from './util.js';
+import { useAmqpServer, collect, defs, eventually, rejects, sleep } from './util.js';
 import type { RpcChannel } from './util.js';
 
-let srv: AmqpTestServer;
-const clients = new Clients();
-beforeAll(async () => {
-  srv = await startAmqpServer();
-});
-afterEach(async () => {
-  await clients.closeAll();
-});
-afterAll(async () => {
-  await srv.close();
-});
+const { srv, clients } = useAmqpServer();
 
 function tx(ch: Channel, op: 'Select' | 'Commit' | 'Rollback'): Promise<unknown> {
   return (ch as unknown as RpcChannel).rpc(defs[`Tx${op}`]!, {}, defs[`Tx${op}Ok`]!);

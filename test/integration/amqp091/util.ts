@@ -4,6 +4,9 @@
 import amqp from 'amqplib';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { createRequire } from 'node:module';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startAmqpServer } from '../../helpers/amqp-server.js';
+import type { AmqpTestServer, AmqpTestServerOptions } from '../../helpers/amqp-server.js';
 
 const req = createRequire(import.meta.url);
 /** amqplib's generated method ids, for RPCs it has no API for (tx.*, channel.flow); not in its "exports" */
@@ -96,4 +99,46 @@ export async function rejects(p: Promise<unknown>, re: RegExp): Promise<Error> {
     return err;
   }
   throw new Error(`expected rejection matching ${re}`);
+}
+
+/**
+ * One in-process server for the test file (started before all tests, closed
+ * after) and the clients each test opens (closed after each test). `srv`
+ * reads through to the running server.
+ */
+export function useAmqpServer(o?: AmqpTestServerOptions): { srv: AmqpTestServer; clients: Clients } {
+  let running: AmqpTestServer | undefined;
+  const clients = new Clients();
+  beforeAll(async () => {
+    running = await startAmqpServer(o);
+  });
+  afterEach(async () => {
+    await clients.closeAll();
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  const get = (): AmqpTestServer => {
+    if (!running) throw new Error('the AMQP test server is not running (use srv inside tests)');
+    return running;
+  };
+  const srv: AmqpTestServer = {
+    get port() {
+      return get().port;
+    },
+    get core() {
+      return get().core;
+    },
+    get adapter() {
+      return get().adapter;
+    },
+    get logs() {
+      return get().logs;
+    },
+    get url() {
+      return get().url;
+    },
+    close: () => get().close(),
+  };
+  return { srv, clients };
 }
