@@ -3,10 +3,10 @@
 // and a side-by-side median table, and writes JSON lines to bench/results/.
 //
 //   npx tsc -b && node dist/bench/amqp.js --scenario one-to-one --target both
-import { BrokerSet, benchLogger, num, pickScenarios } from './lib/cli.js';
+import { BrokerSet, benchLogger, num, pickScenarios, runMain } from './lib/cli.js';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { formatComparison, formatRow, formatRows, medians, ResultsFile, type ResultRow } from './lib/results.js';
+import { formatRow, reportRuns, ResultsFile, type ResultRow } from './lib/results.js';
 import { sleep } from './lib/ports.js';
 import { startPolyport } from './peers/polyport.js';
 import { startRabbitmq } from './peers/rabbitmq.js';
@@ -65,7 +65,6 @@ function usage(): string {
 
 const log = benchLogger('bench', args.quiet);
 const brokers = new BrokerSet();
-const cleanup = (): Promise<void> => brokers.cleanup();
 
 async function main(): Promise<number> {
   if (args.help) {
@@ -103,7 +102,7 @@ async function main(): Promise<number> {
   const budgetMs = (scenarios.length * targetNames.length * rounds * perRun + 240) * 1000;
   setTimeout(() => {
     console.error(`hard deadline (${Math.round(budgetMs / 1000)} s) reached: stopping`);
-    void cleanup().finally(() => process.exit(2));
+    void brokers.cleanup().finally(() => process.exit(2));
   }, budgetMs).unref();
 
   const results = new ResultsFile(args.out);
@@ -141,21 +140,7 @@ async function main(): Promise<number> {
     }
   }
 
-  console.log(`\nAll runs (${new Date().toISOString()}):\n${formatRows(rows)}`);
-  if (rounds > 1 || targetNames.length > 1) {
-    console.log(`\nMedians${targetNames.length > 1 ? ' and polyport/rabbitmq ratio' : ''}:\n${formatComparison(rows)}`);
-  }
-  for (const m of medians(rows)) results.append({ type: 'median', ...m });
-  console.log(`\nresults: ${results.path}`);
-  return rows.some((r) => r.error) ? 1 : 0;
+  return reportRuns(rows, rounds, targetNames.length, results);
 }
 
-let code = 1;
-try {
-  code = await main();
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-} finally {
-  await cleanup();
-}
-process.exit(code);
+await runMain(main, brokers);

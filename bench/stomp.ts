@@ -5,10 +5,10 @@
 //
 //   npx tsx bench/stomp.ts --scenario all --target both --rounds 2
 //   npx tsc -b && node dist/bench/stomp.js --scenario stomp-queue-ci
-import { BrokerSet, benchLogger, num, pickScenarios } from './lib/cli.js';
+import { BrokerSet, benchLogger, num, pickScenarios, runMain } from './lib/cli.js';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { formatComparison, formatRow, formatRows, medians, ResultsFile, type ResultRow } from './lib/results.js';
+import { formatRow, reportRuns, ResultsFile, type ResultRow } from './lib/results.js';
 import { sleep } from './lib/ports.js';
 import { startPolyportStomp } from './peers/polyport-stomp.js';
 import { startRabbitmq } from './peers/rabbitmq.js';
@@ -55,7 +55,6 @@ function usage(): string {
 
 const log = benchLogger('stomp-bench', args.quiet);
 const brokers = new BrokerSet();
-const cleanup = (): Promise<void> => brokers.cleanup();
 
 async function main(): Promise<number> {
   if (args.help) {
@@ -83,7 +82,7 @@ async function main(): Promise<number> {
   const budgetMs = (scenarios.length * targetNames.length * rounds * perRun + 240) * 1000;
   setTimeout(() => {
     console.error(`hard deadline (${Math.round(budgetMs / 1000)} s) reached: stopping`);
-    void cleanup().finally(() => process.exit(2));
+    void brokers.cleanup().finally(() => process.exit(2));
   }, budgetMs).unref();
 
   const results = new ResultsFile(args.out);
@@ -119,21 +118,7 @@ async function main(): Promise<number> {
     }
   }
 
-  console.log(`\nAll runs (${new Date().toISOString()}):\n${formatRows(rows)}`);
-  if (rounds > 1 || targetNames.length > 1) {
-    console.log(`\nMedians${targetNames.length > 1 ? ' and polyport/rabbitmq ratio' : ''}:\n${formatComparison(rows)}`);
-  }
-  for (const m of medians(rows)) results.append({ type: 'median', ...m });
-  console.log(`\nresults: ${results.path}`);
-  return rows.some((r) => r.error) ? 1 : 0;
+  return reportRuns(rows, rounds, targetNames.length, results);
 }
 
-let code = 1;
-try {
-  code = await main();
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-} finally {
-  await cleanup();
-}
-process.exit(code);
+await runMain(main, brokers);

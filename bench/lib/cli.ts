@@ -60,3 +60,16 @@ export function pickScenarios<S extends { readonly name: string }>(arg: string |
     return s;
   });
 }
+
+/** Runs a CLI's main, prints its error, always stops the brokers, exits with its code. */
+export async function runMain(main: () => Promise<number>, brokers: BrokerSet): Promise<never> {
+  let code = 1;
+  try {
+    code = await main();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+  } finally {
+    await brokers.cleanup();
+  }
+  process.exit(code);
+}

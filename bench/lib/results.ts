@@ -146,3 +146,18 @@ export function formatComparison(rows: readonly ResultRow[]): string {
   }
   return table([...HEADER, 'rounds'], body);
 }
+
+/**
+ * The end of every interleaved run: all rows, the medians and ratio when there
+ * is more than one round or target, the medians appended to the results file.
+ * Returns the exit code: 1 when any run failed.
+ */
+export function reportRuns(rows: readonly ResultRow[], rounds: number, targets: number, results: ResultsFile): number {
+  console.log(`\nAll runs (${new Date().toISOString()}):\n${formatRows(rows)}`);
+  if (rounds > 1 || targets > 1) {
+    console.log(`\nMedians${targets > 1 ? ' and polyport/rabbitmq ratio' : ''}:\n${formatComparison(rows)}`);
+  }
+  for (const m of medians(rows)) results.append({ type: 'median', ...m });
+  console.log(`\nresults: ${results.path}`);
+  return rows.some((r) => r.error) ? 1 : 0;
+}
