@@ -20,7 +20,7 @@ import { startStompAndWeb } from '../../../src/stomp-web.js';
 import type { StompWeb, StompWebConfig } from '../../../src/stomp-web.js';
 import { memoryLogger } from '../../helpers/amqp-server.js';
 import type { LogRecord } from '../../helpers/amqp-server.js';
-import { RawClient, stompitConnect, stompitDisconnect, stompitSend, StompitSub, until } from '../stomp/util.js';
+import { connectStompjs, RawClient, stompitConnect, stompitDisconnect, stompitSend, StompitSub, until } from '../stomp/util.js';
 
 const NO_TLS = { verify: 'verify_none', failIfNoPeerCert: false } as const;
 const LOCAL = '127.0.0.1';
@@ -83,20 +83,10 @@ afterAll(async () => {
 });
 
 function stompjs(port: number): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const c = new Client({
-      webSocketFactory: () => new WebSocket(`ws://${LOCAL}:${port}/ws`, ['v12.stomp']),
-      connectHeaders: { login: 'guest', passcode: 'guest' },
-      reconnectDelay: 0,
-      heartbeatIncoming: 0,
-      heartbeatOutgoing: 0,
-      onConnect: () => resolve(c),
-      onStompError: (f) => reject(new Error(f.headers['message'])),
-      onWebSocketError: () => reject(new Error('websocket error')),
-    });
-    cleanups.push(() => c.deactivate());
-    c.activate();
-  });
+  return connectStompjs(
+    () => new WebSocket(`ws://${LOCAL}:${port}/ws`, ['v12.stomp']),
+    (c) => cleanups.push(() => c.deactivate()),
+  );
 }
 
 function listenerLines(logs: LogRecord[]): Record<string, unknown>[] {

@@ -22,7 +22,7 @@ import { startStompAndWeb } from '../../../src/stomp-web.js';
 import type { StompWeb } from '../../../src/stomp-web.js';
 import { memoryLogger } from '../../helpers/amqp-server.js';
 import type { LogRecord } from '../../helpers/amqp-server.js';
-import { stompitDisconnect, stompitSend, StompitSub, until } from './util.js';
+import { connectStompjs, stompitDisconnect, stompitSend, StompitSub, until } from './util.js';
 import type { StompitClient } from './util.js';
 
 const LOCAL = '127.0.0.1';
@@ -95,24 +95,19 @@ function stompitTls(opts: tls.ConnectionOptions): Promise<StompitClient> {
 }
 
 function stompjsWss(ca: Buffer | undefined): Promise<Client> {
+  let rejectConnect: (e: Error) => void = () => {};
+  const p = connectStompjs(
+    () => {
+      // ws hands these to tls.connect; servername: the certificate is for localhost
+      const opts: WebSocket.ClientOptions & tls.ConnectionOptions = { servername: 'localhost', ...(ca ? { ca } : {}) };
+      return new WebSocket(`wss://${LOCAL}:${web.ports.webStomps}/ws`, ['v12.stomp'], opts);
+    },
+    (c) => cleanups.push(() => c.deactivate()),
+    { onWebSocketClose: () => rejectConnect(new Error('websocket closed')) },
+  );
   return new Promise((resolve, reject) => {
-    const c = new Client({
-      webSocketFactory: () => {
-        // ws hands these to tls.connect; servername: the certificate is for localhost
-        const opts: WebSocket.ClientOptions & tls.ConnectionOptions = { servername: 'localhost', ...(ca ? { ca } : {}) };
-        return new WebSocket(`wss://${LOCAL}:${web.ports.webStomps}/ws`, ['v12.stomp'], opts);
-      },
-      connectHeaders: { login: 'guest', passcode: 'guest' },
-      reconnectDelay: 0,
-      heartbeatIncoming: 0,
-      heartbeatOutgoing: 0,
-      onConnect: () => resolve(c),
-      onStompError: (f) => reject(new Error(f.headers['message'])),
-      onWebSocketError: () => reject(new Error('websocket error')),
-      onWebSocketClose: () => reject(new Error('websocket closed')),
-    });
-    cleanups.push(() => c.deactivate());
-    c.activate();
+    rejectConnect = reject;
+    p.then(resolve, reject);
   });
 }
 

@@ -4,7 +4,8 @@
  * is checked by an independent parser), and core-side helpers.
  */
 import * as net from 'node:net';
-import { FrameImpl, Parser } from '@stomp/stompjs';
+import { Client, FrameImpl, Parser } from '@stomp/stompjs';
+import type { StompConfig } from '@stomp/stompjs';
 import stompit from 'stompit';
 import type { Core, CoreConnection, CoreSession, Delivery } from '../../../core/index.js';
 
@@ -260,4 +261,32 @@ export async function until(cond: () => boolean, ms = 3000, what = 'condition'):
     if (Date.now() > end) throw new Error(`timeout: ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * A connected @stomp/stompjs client (guest/guest, no heart-beats, no
+ * reconnect) over the WebSocket `webSocketFactory` makes. `track` sees the
+ * client before it connects, so a test can deactivate it even when the
+ * connect fails. `extra` overrides any option.
+ */
+export function connectStompjs(
+  webSocketFactory: NonNullable<StompConfig['webSocketFactory']>,
+  track: (c: Client) => void,
+  extra: StompConfig = {},
+): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const c = new Client({
+      webSocketFactory,
+      connectHeaders: { login: 'guest', passcode: 'guest' },
+      reconnectDelay: 0,
+      heartbeatIncoming: 0,
+      heartbeatOutgoing: 0,
+      onConnect: () => resolve(c),
+      onStompError: (f) => reject(new Error(f.headers['message'])),
+      onWebSocketError: () => reject(new Error('websocket error')),
+      ...extra,
+    });
+    track(c);
+    c.activate();
+  });
 }

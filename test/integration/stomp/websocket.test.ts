@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import type { Transport } from '../../../protocols/shared/transport.js';
 import { startStompServer } from '../../helpers/stomp-server.js';
 import type { StompTestServer } from '../../helpers/stomp-server.js';
-import { stompitConnect, stompitDisconnect, stompitSend, StompitSub, until, withTimeout } from './util.js';
+import { connectStompjs, stompitConnect, stompitDisconnect, stompitSend, StompitSub, until, withTimeout } from './util.js';
 
 let srv: StompTestServer;
 const mqttTransports: Transport[] = [];
@@ -27,21 +27,7 @@ afterAll(async () => {
 const url = (s: StompTestServer = srv, path = '/ws') => `ws://127.0.0.1:${s.wsPort}${path}`;
 
 function stompjs(s: StompTestServer = srv, protocols: string[] = ['v12.stomp'], extra: Partial<ConstructorParameters<typeof Client>[0]> = {}): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const c = new Client({
-      webSocketFactory: () => new WebSocket(url(s), protocols),
-      connectHeaders: { login: 'guest', passcode: 'guest' },
-      reconnectDelay: 0,
-      heartbeatIncoming: 0,
-      heartbeatOutgoing: 0,
-      onConnect: () => resolve(c),
-      onStompError: (f) => reject(new Error(f.headers['message'])),
-      onWebSocketError: () => reject(new Error('websocket error')),
-      ...extra,
-    });
-    stompClients.push(c);
-    c.activate();
-  });
+  return connectStompjs(() => new WebSocket(url(s), protocols), (c) => stompClients.push(c), extra);
 }
 
 class Inbox {
