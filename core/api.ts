@@ -404,3 +404,27 @@ export interface Core {
   /** Closes everything (connections are expected to have been closed by adapters first). */
   shutdown(): Promise<void>;
 }
+
+// ---------------------------------------------------------------- adapter state
+
+/**
+ * A small durable key → value map that adapters keep their own state in
+ * (MQTT persistent sessions, QoS 2 packet ids, retained messages, delayed
+ * wills). Opened by the gateway from Persistence (`persistence.stateMap(name)`).
+ *
+ * - `load()` reads what is on disk; called once by the owner at start. The
+ *   map keeps no values in memory afterwards (only what compaction needs).
+ * - `set` replaces a key's value, `delete` removes it; writes issued in one
+ *   event-loop turn share one fdatasync (group commit). The promise resolves
+ *   once the write is on disk and rejects if it failed (nothing is retried).
+ *   Writes are applied in call order: a later set/delete of a key wins.
+ * - `close()` flushes pending writes and closes the file; later writes reject.
+ */
+export interface StateMap {
+  load(): Map<string, Buffer>;
+  set(key: string, value: Buffer): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** live keys */
+  readonly size: number;
+  close(): Promise<void>;
+}
