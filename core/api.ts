@@ -418,13 +418,16 @@ export interface Core {
  *   event-loop turn share one fdatasync (group commit). The promise resolves
  *   once the write is on disk and rejects if it failed (nothing is retried).
  *   Writes are applied in call order: a later set/delete of a key wins.
+ *   They throw at once (not reject) when called before `load()`, and a
+ *   RangeError for a key over 65535 UTF-8 bytes or with a lone surrogate.
+ *   A value over 64 KiB is referenced until the promise settles: don't mutate it.
  * - `close()` flushes pending writes and closes the file; later writes reject.
  */
 export interface StateMap {
   load(): Map<string, Buffer>;
   set(key: string, value: Buffer): Promise<void>;
   delete(key: string): Promise<void>;
-  /** live keys */
+  /** live keys, counting writes issued but not yet on disk (a failed write is taken back) */
   readonly size: number;
   close(): Promise<void>;
 }

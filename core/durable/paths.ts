@@ -4,6 +4,9 @@
  *   <dataDir>/definitions.json                       topology snapshot (definitions-saver.ts)
  *   <dataDir>/msgs/<vhost-dir>/<queue-dir>/           one QueueStore per durable queue
  *   <dataDir>/msgs/<vhost-dir>/<queue-dir>/queue.json {"vhost", "name"}: makes the directory self-describing
+ *   <dataDir>/state/<name>.kv                        one adapter state map (core/store/kv-log.ts), name
+ *                                                    as given (letters, digits, `.`, `_`, `-`)
+ *   <dataDir>/state/<name>.kv.compact                a state map compaction in progress (deleted at open)
  *
  * A name becomes `x<hex of its UTF-8>` when that is at most 201 characters,
  * else `h<sha256 hex>` (queue names reach 255 bytes; file names may not). Both
@@ -16,6 +19,8 @@ import * as path from 'node:path';
 
 export const MSGS_DIR = 'msgs';
 export const QUEUE_META_FILE = 'queue.json';
+export const STATE_DIR = 'state';
+const STATE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const MAX_HEX_BYTES = 100;
 
 export function encodeName(name: string): string {
@@ -40,6 +45,24 @@ export function vhostDir(dataDir: string, vhost: string): string {
 
 export function queueDir(dataDir: string, vhost: string, queue: string): string {
   return path.join(vhostDir(dataDir, vhost), encodeName(queue));
+}
+
+export function stateDir(dataDir: string): string {
+  return path.join(dataDir, STATE_DIR);
+}
+
+/** `<dataDir>/state/<name>.kv`; RangeError for a name that is not a plain file name. */
+export function stateFile(dataDir: string, name: string): string {
+  if (!STATE_NAME.test(name)) throw new RangeError(`invalid state map name ${JSON.stringify(name)}`);
+  return path.join(stateDir(dataDir), `${name}.kv`);
+}
+
+/** Creates `<dataDir>/state` when missing (sync) and fsyncs `dataDir` in the background then. */
+export function ensureStateDir(dataDir: string): void {
+  const dir = stateDir(dataDir);
+  if (fs.existsSync(dir)) return;
+  fs.mkdirSync(dir, { recursive: true });
+  fsyncDirAsync(dataDir);
 }
 
 export interface QueueMeta {

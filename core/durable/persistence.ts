@@ -20,22 +20,29 @@
  *   is listed but failed to import, or when definitions.json was damaged),
  *   leftovers of interrupted drops, and logs one structured line
  *   `message store recovered` with the counts.
- * - disk alarm: `onDiskAlarm(true)` when any queue store's last commit failed,
- *   `onDiskAlarm(false)` when all succeed again.
- * - `close()`: flushes and closes everything; later drops are no-ops (so the
- *   core's shutdown, which destroys its queues, cannot delete durable data).
+ * - `stateMap(name)`: the StateMap (core/api.ts) an adapter keeps its own
+ *   state in, a KvLog at `<dataDir>/state/<name>.kv` (core/store/kv-log.ts);
+ *   opened once per name and cached. The owner calls `load()` on it.
+ * - disk alarm: `onDiskAlarm(true)` when any queue store's or state map's
+ *   last commit failed, `onDiskAlarm(false)` when all succeed again.
+ * - `close()`: flushes and closes everything — definitions, delayed stores,
+ *   queue stores, then the state maps (the gateway calls it after the adapters
+ *   are closed, so their last state writes are flushed too); later drops are
+ *   no-ops (so the core's shutdown, which destroys its queues, cannot delete
+ *   durable data) and later state-map writes reject.
  * - `delayed`: the stores of durable x-delayed-message exchanges
  *   (delayed-store.ts; same confirm gate, disk alarm, orphan pass and close).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Logger } from '../api.js';
+import type { Logger, StateMap } from '../api.js';
+import { KvLog, storeError } from '../store/index.js';
 import type { FileSystem, StoreLogEvent } from '../store/index.js';
 import { DefinitionsSaver } from './definitions-saver.js';
 import { DelayedStores } from './delayed-store.js';
 import { DELETED_DIR_MARK, QueueStore, confirmListener } from './queue-store.js';
 import type { QueueRecoveryStats, QueueStoreListener, RecoveredMessage, RecoverySink } from './queue-store.js';
-import { ensureQueueDir, listQueueDirs, msgsDir, queueDir, readQueueMeta, vhostDir } from './paths.js';
+import { ensureQueueDir, ensureStateDir, listQueueDirs, msgsDir, queueDir, readQueueMeta, stateFile, vhostDir } from './paths.js';
 
 export interface PersistenceOptions {
   logger?: Logger;
@@ -45,7 +52,7 @@ export interface PersistenceOptions {
   saveDelayMs?: number;
   /** segment size of the queue logs (default 8 MiB) */
   maxSegmentSize?: number;
-  /** file system under the queue logs (tests inject disk faults here) */
+  /** file system under the queue logs and state maps (tests inject disk faults here) */
   fs?: FileSystem;
 }
 
@@ -67,6 +74,7 @@ export class Persistence {
   private readonly log: Logger | undefined;
   private readonly opts: PersistenceOptions;
   private readonly stores = new Map<string, QueueStore>();
+  private readonly stateMaps = new Map<string, KvLog>();
   private readonly failing = new Set<object>();
   private readonly drops = new Set<Promise<void>>();
   private readonly started = performance.now();
@@ -119,6 +127,26 @@ export class Persistence {
       this.log?.info({ ...bindings, messages: stats.messages, bytes: stats.bytes, dropped: stats.dropped, ms: round(stats.durationMs) }, 'queue recovered');
     }
     return store;
+  }
+
+  /**
+   * The state map `name` (see the module comment): the same object for the same
+   * name. RangeError for a name that is not letters, digits, `.`, `_`, `-`
+   * (at most 100); STORE_CLOSED for a new name after close().
+   */
+  stateMap(name: string): StateMap {
+    const cached = this.stateMaps.get(name);
+    if (cached) return cached;
+    const file = stateFile(this.dataDir, name);
+    if (this.closed) throw storeError('STORE_CLOSED', 'persistence is closed');
+    ensureStateDir(this.dataDir);
+    const map: KvLog = KvLog.open(file, {
+      logger: (e) => this.storeLog(e, { state: name }),
+      onCommit: (err) => this.setFailing(map, err !== null),
+      ...(this.opts.fs !== undefined ? { fs: this.opts.fs } : {}),
+    });
+    this.stateMaps.set(name, map);
+    return map;
   }
 
   /** The queue was deleted: its messages go with it. No-op after close(). */
@@ -184,7 +212,7 @@ export class Persistence {
     return { ...this.boot };
   }
 
-  /** Flushes and closes every store and the definitions saver. */
+  /** Flushes and closes every store, the definitions saver, then the state maps. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -192,6 +220,7 @@ export class Persistence {
     await this.delayed.close();
     await Promise.all([...this.stores.values()].map((s) => s.close().catch((err: unknown) => this.log?.error({ err, dir: s.dir }, 'closing queue store failed'))));
     await Promise.all([...this.drops]);
+    await Promise.all([...this.stateMaps].map(([name, m]) => m.close().catch((err: unknown) => this.log?.error({ err, state: name }, 'closing state map failed'))));
   }
 
   // ---- internals
@@ -263,7 +292,7 @@ export class Persistence {
     this.boot.undecodable += s.undecodable;
   }
 
-  private storeLog(e: StoreLogEvent, where: { vhost: string; queue: string }): void {
+  private storeLog(e: StoreLogEvent, where: Record<string, unknown>): void {
     if (!this.log) return;
     const o: Record<string, unknown> = { ...where };
     if (e.segment !== undefined) o['segment'] = e.segment;
