@@ -9,6 +9,14 @@
  * - The default exchange '' is checked under the name 'amq.default'
  *   (rabbit_access_control:check_resource_access/4).
  * - Failures throw ACCESS_REFUSED "access to queue 'q' in vhost '/' refused for user 'u'".
+ * - Topic permissions per (user, vhost, exchange): write/read regular
+ *   expressions for routing keys on topic exchanges (rabbit_auth_backend_internal
+ *   check_topic_access): no entry = not restricted; '' means '^$' (unlike
+ *   vhost permissions, it matches the empty key); `{client_id}`, `{username}`
+ *   and `{vhost}` are replaced literally, in that order (RabbitMQ folds its
+ *   variable map in key order), before the match. Patterns without variables
+ *   are compiled once; expanded ones are cached per pattern. A user without
+ *   any topic permission costs one Map lookup (`topicPermission`).
  * - SCRAM-SHA-256 verifiers (RFC 5802/7677: random 16-byte salt, 4096
  *   iterations, StoredKey/ServerKey) are derived whenever a password is set,
  *   for SASL/MQTT 5 enhanced authentication. A user imported with only a
@@ -16,7 +24,7 @@
  *   normalised with NFKC (the core of SASLprep, RFC 4013).
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import type { AuthUser, Permissions, ScramCredentials, UserManager } from './api.js';
+import type { AuthUser, Permissions, ScramCredentials, TopicPermission, UserManager } from './api.js';
 import { BrokerError } from './errors.js';
 import type { ResourceKind } from './names.js';
 import { describe } from './names.js';
@@ -70,10 +78,65 @@ function compile(pattern: string, which: Permission): RegExp | null {
   }
 }
 
+/** The variables a topic permission pattern may use. */
+const TOPIC_VARIABLES = ['{client_id}', '{username}', '{vhost}'] as const;
+/** expanded patterns kept per topic pattern before the cache is reset */
+const MAX_EXPANDED = 1024;
+
+/** One topic permission pattern: compiled once, or per expansion when it names a variable. */
+class TopicPattern {
+  /** as set (what definitions export) */
+  readonly source: string;
+  /** compiled once: the pattern names no variable */
+  private readonly fixed: RegExp | null;
+  /** expanded source → compiled (null: the expansion is not a valid regex) */
+  private readonly expanded: Map<string, RegExp | null>;
+
+  constructor(source: string, which: 'write' | 'read') {
+    this.source = source;
+    const effective = source === '' ? '^$' : source; // rabbit_auth_backend_internal: <<"">> -> <<"^$">>
+    let re: RegExp;
+    try {
+      re = new RegExp(effective);
+    } catch {
+      throw new BrokerError('INVALID_ARGUMENT', `invalid ${which} topic permission regex '${source}'`);
+    }
+    this.fixed = TOPIC_VARIABLES.some((v) => effective.includes(v)) ? null : re;
+    this.expanded = new Map();
+  }
+
+  test(routingKey: string, user: string, vhost: string, clientId: string | undefined): boolean {
+    if (this.fixed) return this.fixed.test(routingKey);
+    // literal replacement (binary:replace); a function keeps '$&' etc. in values literal
+    let src = this.source;
+    if (clientId !== undefined) src = src.replaceAll('{client_id}', () => clientId);
+    src = src.replaceAll('{username}', () => user).replaceAll('{vhost}', () => vhost);
+    const cache = this.expanded;
+    let re = cache.get(src);
+    if (re === undefined) {
+      try {
+        re = new RegExp(src);
+      } catch {
+        re = null; // a value made the pattern invalid: refuse (RabbitMQ's re:run fails too)
+      }
+      if (cache.size >= MAX_EXPANDED) cache.clear();
+      cache.set(src, re);
+    }
+    return re !== null && re.test(routingKey);
+  }
+}
+
+export interface CompiledTopicPermission {
+  readonly write: TopicPattern;
+  readonly read: TopicPattern;
+}
+
 export class UserStore implements UserManager {
   private readonly users = new Map<string, UserRecord>();
   /** user → vhost → permissions */
   private readonly perms = new Map<string, Map<string, CompiledPermissions>>();
+  /** user → vhost → exchange → topic permission (users without any are absent) */
+  private readonly topicPerms = new Map<string, Map<string, Map<string, CompiledTopicPermission>>>();
   private loopbackUsers = new Set<string>();
   private readonly hasVhost: (name: string) => boolean;
   /** called after every change to users or permissions (durable definitions) */
@@ -108,6 +171,7 @@ export class UserStore implements UserManager {
   deleteUser(name: string): void {
     if (!this.users.delete(name)) throw new BrokerError('NOT_FOUND', `no user '${name}'`);
     this.perms.delete(name);
+    this.topicPerms.delete(name);
     this.changed();
   }
 
@@ -144,6 +208,10 @@ export class UserStore implements UserManager {
   /** Drops every user's permissions on a deleted vhost. */
   clearVhost(vhost: string): void {
     for (const byVhost of this.perms.values()) byVhost.delete(vhost);
+    for (const [user, byVhost] of this.topicPerms) {
+      byVhost.delete(vhost);
+      if (byVhost.size === 0) this.topicPerms.delete(user);
+    }
   }
 
   listPermissions(): { user: string; vhost: string; permissions: Permissions }[] {
@@ -152,6 +220,66 @@ export class UserStore implements UserManager {
       for (const [vhost, c] of byVhost) out.push({ user, vhost, permissions: { ...c.source } });
     }
     return out;
+  }
+
+  setTopicPermissions(user: string, vhost: string, exchange: string, write: string, read: string): void {
+    this.mustGet(user);
+    if (!this.hasVhost(vhost)) throw new BrokerError('NOT_FOUND', `no vhost '${vhost}'`);
+    const compiled: CompiledTopicPermission = { write: new TopicPattern(write, 'write'), read: new TopicPattern(read, 'read') };
+    let byVhost = this.topicPerms.get(user);
+    if (!byVhost) this.topicPerms.set(user, (byVhost = new Map()));
+    let byExchange = byVhost.get(vhost);
+    if (!byExchange) byVhost.set(vhost, (byExchange = new Map()));
+    byExchange.set(exchange, compiled);
+    this.changed();
+  }
+
+  clearTopicPermissions(user: string, vhost: string, exchange?: string): void {
+    const byVhost = this.topicPerms.get(user);
+    const byExchange = byVhost?.get(vhost);
+    if (!byVhost || !byExchange) return;
+    if (exchange === undefined) byExchange.clear();
+    else if (!byExchange.delete(exchange)) return;
+    if (byExchange.size === 0) byVhost.delete(vhost);
+    if (byVhost.size === 0) this.topicPerms.delete(user);
+    this.changed();
+  }
+
+  listTopicPermissions(): TopicPermission[] {
+    const out: TopicPermission[] = [];
+    for (const [user, byVhost] of this.topicPerms) {
+      for (const [vhost, byExchange] of byVhost) {
+        for (const [exchange, t] of byExchange) out.push({ user, vhost, exchange, write: t.write.source, read: t.read.source });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The user's topic permission on the exchange, or undefined (not
+   * restricted). One Map lookup for a user without any topic permission.
+   */
+  topicPermission(user: string, vhost: string, exchange: string): CompiledTopicPermission | undefined {
+    const byVhost = this.topicPerms.get(user);
+    return byVhost === undefined ? undefined : byVhost.get(vhost)?.get(exchange);
+  }
+
+  /**
+   * Throws ACCESS_REFUSED unless every key matches the user's `perm` topic
+   * pattern on the exchange (rabbit_access_control:check_topic_access). The
+   * caller checks that the exchange is a topic exchange.
+   */
+  checkTopic(user: string, vhost: string, exchange: string, perm: 'write' | 'read', keys: readonly string[], clientId: string | undefined): void {
+    const t = this.topicPermission(user, vhost, exchange);
+    if (t === undefined) return;
+    const pattern = t[perm];
+    for (const key of keys) {
+      if (pattern.test(key, user, vhost, clientId)) continue;
+      throw new BrokerError(
+        'ACCESS_REFUSED',
+        `${perm} access to topic '${key}' in exchange '${exchange}' in vhost '${vhost}' refused for user '${user}'`,
+      );
+    }
   }
 
   authenticate(name: string, password: string): AuthUser | null {

@@ -25,6 +25,30 @@ export interface Permissions {
   read: string;
 }
 
+/**
+ * A topic permission (RabbitMQ `set_topic_permissions`): for one user, vhost
+ * and exchange, the regular expressions routing keys must match. Only topic
+ * exchanges are checked; a user with no topic permission on an exchange is
+ * not restricted there (vhost permissions alone apply).
+ * - `write`: the routing key of a publish (and each CC/BCC key);
+ * - `read`: the binding key of queue.bind/unbind and exchange.bind/unbind
+ *   with that exchange as the source (MQTT SUBSCRIBE, STOMP /topic SUBSCRIBE).
+ * Patterns are unanchored JavaScript regular expressions ('' means '^$').
+ * Before matching, `{username}`, `{vhost}` and — when the connection has one
+ * (`ConnectionContext.clientProperties.clientId`, set by MQTT) —
+ * `{client_id}` are replaced by their values, literally (not regex-escaped),
+ * as RabbitMQ's rabbit_auth_backend_internal:expand_topic_permission does.
+ * A refusal is ACCESS_REFUSED "write access to topic 'k' in exchange 'x' in
+ * vhost '/' refused for user 'u'".
+ */
+export interface TopicPermission {
+  user: string;
+  vhost: string;
+  exchange: string;
+  write: string;
+  read: string;
+}
+
 export interface UserManager {
   addUser(name: string, password: string | null, tags?: string[]): void;
   /** RabbitMQ's rabbit_password_hashing_sha256 format: base64(salt(4) + sha256(salt + password)) */
@@ -35,6 +59,15 @@ export interface UserManager {
   setPermissions(user: string, vhost: string, p: Permissions): void;
   clearPermissions(user: string, vhost: string): void;
   listPermissions(): { user: string; vhost: string; permissions: Permissions }[];
+  /**
+   * Sets (replaces) the user's topic permission on one exchange of a vhost.
+   * NOT_FOUND for an unknown user or vhost; INVALID_ARGUMENT for a pattern
+   * that is not a valid regular expression. The exchange need not exist.
+   */
+  setTopicPermissions(user: string, vhost: string, exchange: string, write: string, read: string): void;
+  /** Clears the user's topic permission on `exchange`, or on every exchange of the vhost when omitted. No-op when none. */
+  clearTopicPermissions(user: string, vhost: string, exchange?: string): void;
+  listTopicPermissions(): TopicPermission[];
   /** Checks the password. Returns null when the user is unknown or the password is wrong. */
   authenticate(name: string, password: string): AuthUser | null;
   /** Users named in `loopback_users` may only connect from loopback. */

@@ -3,6 +3,8 @@
  * an authenticated user. Owns its sessions and its exclusive queues; close()
  * closes every session and deletes the exclusive queues it declared
  * (RabbitMQ: exclusive queues die with their declaring connection).
+ * `clientId` is `ctx.clientProperties.clientId` when it is a string (MQTT
+ * sets it): the `{client_id}` variable of topic permissions.
  */
 import type { AuthUser, ConnectionContext, ConnectionSummary, CoreConnection, SessionEvents } from './api.js';
 import { BrokerError } from './errors.js';
@@ -24,6 +26,8 @@ export class Connection implements CoreConnection {
   readonly user: AuthUser;
   readonly ctx: ConnectionContext;
   readonly broker: ConnectionBroker;
+  /** the client identifier for topic permission variables; undefined when the protocol has none */
+  readonly clientId: string | undefined;
   private readonly sessions = new Set<Session>();
   private closed = false;
 
@@ -33,6 +37,8 @@ export class Connection implements CoreConnection {
     this.user = ctx.user;
     this.ctx = ctx;
     this.broker = broker;
+    const clientId = ctx.clientProperties?.['clientId'];
+    this.clientId = typeof clientId === 'string' ? clientId : undefined;
   }
 
   get vhost(): string {

@@ -1,7 +1,9 @@
 /**
  * The publish verb (RabbitMQ basic.publish handling, rabbit_channel):
  * 1. write permission on the exchange, then the exchange must exist
- *    (NOT_FOUND) and not be internal (ACCESS_REFUSED);
+ *    (NOT_FOUND) and not be internal (ACCESS_REFUSED); on a topic exchange,
+ *    the user's write topic permission (if any) must match the routing key
+ *    and every CC/BCC key (rabbit_channel check_write_permitted_on_topics);
  * 2. a user-id property must name the authenticated user unless the user has
  *    the 'impersonator' tag (PRECONDITION_FAILED);
  * 3. direct reply-to: reply-to 'amq.rabbitmq.reply-to' is rewritten for the
@@ -34,6 +36,8 @@ import type { VHost } from './vhost.js';
 export interface PublishContext {
   readonly vh: VHost;
   readonly user: AuthUser;
+  /** `{client_id}` of topic permissions */
+  readonly clientId?: string | undefined;
   readonly replies: ReplyRegistry;
   readonly replyConsumer: ReplyConsumer | null;
   readonly confirms: ConfirmTracker;
@@ -112,6 +116,10 @@ export function publish(ctx: PublishContext, input: Message, o: PublishOptions |
   const x = vh.exchangeOrDie(input.exchange);
   if (x.internal) {
     throw new BrokerError('ACCESS_REFUSED', `cannot publish to internal ${vh.describe('exchange', x.name)}`);
+  }
+  // users without topic permissions: one Map lookup
+  if (x.type === 'topic' && vh.access.topicPermission(user.name, vh.name, x.name) !== undefined) {
+    vh.access.checkTopic(user.name, vh.name, x.name, 'write', extraKeys(input) ?? [input.routingKey], ctx.clientId);
   }
   let msg = input;
   const props = msg.properties;

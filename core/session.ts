@@ -68,7 +68,7 @@ export class Session implements CoreSession, ConsumerSession, ReplySession {
   }
 
   private get actor(): topology.Actor {
-    return { user: this.connection.user.name, connectionId: this.connection.id };
+    return { user: this.connection.user.name, connectionId: this.connection.id, clientId: this.connection.clientId };
   }
 
   get unackedCount(): number {
@@ -128,6 +128,7 @@ export class Session implements CoreSession, ConsumerSession, ReplySession {
       {
         vh: this.vh,
         user: this.connection.user,
+        clientId: this.connection.clientId,
         replies: this.connection.broker.replies,
         replyConsumer: this.replyConsumer,
         confirms: this.confirms,

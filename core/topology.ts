@@ -7,7 +7,8 @@
  * - reserved 'amq.' prefix for new names → ACCESS_REFUSED; deleting an amq.*
  *   exchange → ACCESS_REFUSED "deletion of system exchange … not allowed";
  * - permissions: declare/delete → configure; queue bind → write on the queue,
- *   read on the exchange; purge → read;
+ *   read on the exchange; purge → read; bind/unbind from an existing topic
+ *   exchange → the read topic permission on the binding key (binding_action);
  * - passive declare: existence only (NOT_FOUND), no permission check;
  * - redeclare: equivalence (equivalence.ts), exclusivity (RESOURCE_LOCKED);
  *   a redeclare (active or passive) counts as queue use for x-expires;
@@ -37,6 +38,8 @@ import type { VHost } from './vhost.js';
 export interface Actor {
   readonly user: string;
   readonly connectionId: string;
+  /** the `{client_id}` of topic permissions (MQTT); undefined otherwise */
+  readonly clientId?: string | undefined;
 }
 
 function defaultExchangeRefused(): BrokerError {
@@ -177,6 +180,8 @@ function bindingChecks(vh: VHost, actor: Actor, b: BindingDecl): void {
   vh.access.check(actor.user, vh.name, 'write', b.destinationType, b.destination);
   if (b.source === '' || (b.destinationType === 'exchange' && b.destination === '')) throw defaultExchangeRefused();
   vh.access.check(actor.user, vh.name, 'read', 'exchange', b.source);
+  const x = vh.exchanges.get(b.source);
+  if (x?.type === 'topic') vh.access.checkTopic(actor.user, vh.name, x.name, 'read', [b.routingKey], actor.clientId);
 }
 
 function destinationExists(vh: VHost, actor: Actor, b: BindingDecl): void {

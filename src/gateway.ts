@@ -7,9 +7,13 @@
  *   1. data_dir created and proven writable (clear error otherwise);
  *   2. the message store and definitions.json opened (core/durable);
  *      createCore with the durability hooks; saved definitions imported
- *      (durable queues recover their messages as they are declared);
+ *      (durable queues recover their messages as they are declared); then
+ *      the `load_definitions` / `definitions.local.path` files (read and
+ *      parsed before anything else starts: an unreadable or invalid file, or
+ *      any entry that cannot be applied, fails start-up naming the key);
  *   3. default vhost; default user (tag administrator, `.*` permissions on
- *      the default vhost) unless it already exists; loopback_users applied;
+ *      the default vhost) unless it already exists or definitions are
+ *      imported at boot (RabbitMQ maybe_insert_default_data); loopback_users applied;
  *      recovery finished (one log line with counts);
  *   4. AMQP 0-9-1 adapter on `listeners.tcp.*` (TCP) and `listeners.ssl.*` (TLS);
  *   5. MQTT adapter on `mqtt.listeners.tcp.*` and `mqtt.listeners.ssl.*` (TLS
@@ -26,6 +30,8 @@
  *   4. persistence closed (flushed) BEFORE core.shutdown(), which destroys
  *      queues and must not drop their data; 5. logger flushed.
  */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   createCore,
   durabilityHooks,
@@ -39,7 +45,7 @@ import {
 import { createAmqpAdapter } from '../protocols/amqp091/index.js';
 import { createMqttAdapter } from '../protocols/mqtt/index.js';
 import { socketTransport } from '../protocols/shared/tcp.js';
-import type { Config, ListenerSet } from './config/schema.js';
+import type { Config, DefinitionsSource, ListenerSet } from './config/schema.js';
 import { ensureDataDir } from './data-dir.js';
 import { Listeners, type BoundListener, type ProtocolAdapter } from './listeners.js';
 import { startStompAndWeb, type StompWeb } from './stomp-web.js';
@@ -103,6 +109,7 @@ export class Gateway {
   static async start(config: Config, o: GatewayOptions = {}): Promise<Gateway> {
     const logger = o.logger ?? createLogger({ level: config.log.level, console: config.log.console });
     logger.info({ product: PRODUCT, version: version(), node: process.version }, 'starting');
+    const bootDefinitions = readBootDefinitions(config.loadDefinitions);
     const dataDir = await ensureDataDir(config.dataDir);
     let core: Core;
     const persistence = openPersistence(dataDir, { logger, onDiskAlarm: (on) => core.flow.setAlarm('disk', on) });
@@ -117,6 +124,16 @@ export class Gateway {
     const adapters: ProtocolAdapter[] = [];
     let web: StompWeb | undefined;
     try {
+      for (const d of bootDefinitions) {
+        const r = importDefinitions(core, d.json, (vhost) => core.systemSession(vhost));
+        if (r.errors.length > 0) {
+          throw new Error(`${d.key}: ${d.file}: ${r.errors.length} definition(s) could not be imported: ${r.errors.join('; ')}`);
+        }
+        logger.info(
+          { key: d.key, file: d.file, vhosts: r.vhosts, users: r.users, permissions: r.permissions, topicPermissions: r.topicPermissions, queues: r.queues, exchanges: r.exchanges, bindings: r.bindings },
+          'definitions imported',
+        );
+      }
       setUpAccess(core, config, logger);
       persistence.finishRecovery();
       persistence.definitions.scheduleSave(() => exportDefinitions(core));
@@ -255,11 +272,58 @@ async function startListeners(listeners: Listeners, adapter: ProtocolAdapter, se
   for (const e of set.ssl) await listeners.start({ adapter, kind: 'tls', name: e.name, endpoint: e, tls: config.sslOptions });
 }
 
-/** Default vhost, default user with full permissions, loopback_users. */
+interface BootDefinitions {
+  readonly key: DefinitionsSource['key'];
+  readonly file: string;
+  readonly json: unknown;
+}
+
+/**
+ * Reads the definitions files named by `load_definitions` and
+ * `definitions.local.path` (a directory: its `*.json` files in name order,
+ * as rabbit_definitions_import_local_filesystem). Throws an Error naming the
+ * key and file when one cannot be read or is not a JSON object.
+ */
+function readBootDefinitions(sources: readonly DefinitionsSource[]): BootDefinitions[] {
+  const out: BootDefinitions[] = [];
+  for (const { key, path } of sources) {
+    const abs = resolve(path);
+    let files: string[];
+    try {
+      files = statSync(abs).isDirectory()
+        ? readdirSync(abs).filter((f) => f.endsWith('.json')).sort().map((f) => join(abs, f))
+        : [abs];
+    } catch (err) {
+      throw new Error(`${key}: cannot read ${abs}: ${(err as Error).message}`);
+    }
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new Error(`${key}: cannot read ${file}: ${(err as Error).message}`);
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (err) {
+        throw new Error(`${key}: ${file} is not valid JSON: ${(err as Error).message}`);
+      }
+      if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${key}: ${file} is not a JSON object`);
+      out.push({ key, file, json });
+    }
+  }
+  return out;
+}
+
+/** Default vhost, default user with full permissions (not when definitions are imported at boot), loopback_users. */
 function setUpAccess(core: Core, config: Config, logger: Logger): void {
   if (!core.vhosts.hasVhost(config.defaultVhost)) core.vhosts.addVhost(config.defaultVhost);
   const exists = core.users.listUsers().some((u) => u.name === config.defaultUser);
-  if (!exists) {
+  if (!exists && config.loadDefinitions.length > 0) {
+    // RabbitMQ: "Will not seed default virtual host and user: have definitions to load"
+    logger.info({ user: config.defaultUser }, 'default user not created: definitions are imported at boot');
+  } else if (!exists) {
     core.users.addUser(config.defaultUser, config.defaultPass, ['administrator']);
     core.users.setPermissions(config.defaultUser, config.defaultVhost, { configure: '.*', write: '.*', read: '.*' });
     logger.info({ user: config.defaultUser, vhost: config.defaultVhost }, 'default user created');

@@ -5,7 +5,7 @@
  *
  * Export (`exportDefinitions`) reads the public Core API only: users (sha256
  * hashes, tags as a comma-separated string as RabbitMQ 3.x), vhosts,
- * permissions, policies, operator policies and vhost limits (as RabbitMQ's
+ * permissions, topic permissions, policies, operator policies and vhost limits (as RabbitMQ's
  * runtime `parameters`, components `operator_policy` and `vhost-limits`),
  * durable non-exclusive queues, durable exchanges except '' and the
  * predeclared amq.*, and the bindings whose source and destination are both
@@ -13,13 +13,14 @@
  * integer widths and Buffer-vs-string are not kept — as in RabbitMQ's export.
  *
  * Import (`importDefinitions`) is best effort, in dependency order (vhosts,
- * users, permissions, policies, exchanges, queues, bindings, then limits and
+ * users, permissions, topic permissions, policies, exchanges, queues, bindings, then limits and
  * operator policies): a bad entry is skipped and reported in `errors`, never
  * thrown. Declares go through a `SystemSessionFactory` (a session that needs
  * no user permissions; see the report/wiring notes); each session's
  * connection is closed at the end. Existing objects are redeclared
  * (equivalent → no-op; not equivalent → an error entry); an existing user
- * with a different hash or tags is replaced, keeping its permissions.
+ * with a different hash or tags is replaced, keeping its permissions and
+ * topic permissions.
  */
 import type { Core, CoreSession, PolicyApplyTo, PolicyDefinition } from '../api.js';
 import { plainToTable, tableToPlain } from '../field-table.js';
@@ -47,6 +48,14 @@ export interface PermissionDefinition {
   user: string;
   vhost: string;
   configure: string;
+  write: string;
+  read: string;
+}
+/** RabbitMQ's `topic_permissions` entry (rabbit_definitions add_topic_permission) */
+export interface TopicPermissionDefinition {
+  user: string;
+  vhost: string;
+  exchange: string;
   write: string;
   read: string;
 }
@@ -94,7 +103,7 @@ export interface Definitions {
   users: UserDefinition[];
   vhosts: VhostDefinition[];
   permissions: PermissionDefinition[];
-  topic_permissions: unknown[];
+  topic_permissions: TopicPermissionDefinition[];
   parameters: ParameterDefinition[];
   global_parameters: unknown[];
   policies: PolicyDefinitionJson[];
@@ -110,6 +119,7 @@ export interface ImportReport {
   vhosts: number;
   users: number;
   permissions: number;
+  topicPermissions: number;
   policies: number;
   operatorPolicies: number;
   limits: number;
@@ -149,7 +159,9 @@ export function exportDefinitions(core: Core, o: { productName?: string } = {}):
     }),
     vhosts: vhosts.map((name) => ({ name })),
     permissions: core.users.listPermissions().map((p) => ({ user: p.user, vhost: p.vhost, ...p.permissions })),
-    topic_permissions: [],
+    topic_permissions: core.users.listTopicPermissions().map((t) => ({
+      user: t.user, vhost: t.vhost, exchange: t.exchange, write: t.write, read: t.read,
+    })),
     parameters: [],
     global_parameters: [],
     policies: core.policies.listPolicies().map((p) => ({
@@ -253,7 +265,7 @@ function sameTags(a: readonly string[], b: readonly string[]): boolean {
 
 export function importDefinitions(core: Core, input: unknown, systemSession: SystemSessionFactory): ImportReport {
   const r: ImportReport = {
-    vhosts: 0, users: 0, permissions: 0, policies: 0, operatorPolicies: 0, limits: 0, exchanges: 0, queues: 0, bindings: 0, errors: [],
+    vhosts: 0, users: 0, permissions: 0, topicPermissions: 0, policies: 0, operatorPolicies: 0, limits: 0, exchanges: 0, queues: 0, bindings: 0, errors: [],
   };
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     r.errors.push('definitions: not a JSON object');
@@ -300,9 +312,11 @@ export function importDefinitions(core: Core, input: unknown, systemSession: Sys
       // unchanged: keep the user (and its permissions) as they are
     } else if (existing) {
       const perms = core.users.listPermissions().filter((p) => p.user === name);
+      const topicPerms = core.users.listTopicPermissions().filter((t) => t.user === name);
       core.users.deleteUser(name);
       core.users.addUserWithHash(name, hash, tags);
       for (const p of perms) core.users.setPermissions(name, p.vhost, p.permissions);
+      for (const t of topicPerms) core.users.setTopicPermissions(name, t.vhost, t.exchange, t.write, t.read);
     } else {
       core.users.addUserWithHash(name, hash, tags);
     }
@@ -327,6 +341,15 @@ export function importDefinitions(core: Core, input: unknown, systemSession: Sys
     });
     r.permissions++;
   });
+
+  each(
+    'topic_permissions',
+    (e) => `topic permissions of '${String(e['user'])}' on exchange '${String(e['exchange'])}' in vhost '${String(e['vhost'])}'`,
+    (e) => {
+      core.users.setTopicPermissions(str(e, 'user'), str(e, 'vhost'), str(e, 'exchange'), str(e, 'write'), str(e, 'read'));
+      r.topicPermissions++;
+    },
+  );
 
   each('policies', (e) => inVhost('policy', e), (e) => {
     core.policies.setPolicy(str(e, 'vhost'), str(e, 'name'), policyOf(e));

@@ -130,6 +130,17 @@ export const KEYS = {
   'product.name': { schema: text, doc: "server-properties `product` (RabbitMQ key; default Polyport)" },
   'product.version': { schema: text, doc: 'server-properties `version` (RabbitMQ key; default the package version)' },
   data_dir: { schema: text, default: './data', doc: 'directory for broker data (created if missing)' },
+  load_definitions: {
+    schema: text,
+    doc: 'definitions JSON file (or directory of *.json files) imported at boot after the stored definitions; the default user is then not created',
+  },
+  'definitions.import_backend': {
+    schema: z
+      .enum(['local_filesystem', 'local', 'rabbitmq_definitions_import_local_filesystem'], 'expected local_filesystem (the only backend supported)')
+      .transform(() => 'local_filesystem' as const),
+    doc: 'local_filesystem: import definitions.local.path at boot (the modern form of load_definitions)',
+  },
+  'definitions.local.path': { schema: text, doc: 'definitions file or directory for definitions.import_backend = local_filesystem' },
   'mqtt.listeners.tcp': { schema: none, doc: "'none' disables the MQTT TCP listeners" },
   'mqtt.listeners.tcp.*': { schema: endpoint, default: '1883', doc: 'MQTT listener: port or ip:port' },
   'mqtt.listeners.ssl': { schema: none, doc: "'none' disables the MQTT TLS listeners" },
@@ -193,6 +204,12 @@ export function matchKey(key: string): KeyPattern | undefined {
 
 // ---------------------------------------------------------------- typed config
 
+/** A definitions file (or directory) imported at boot, with the key that named it (for error messages). */
+export interface DefinitionsSource {
+  readonly key: 'load_definitions' | 'definitions.local.path';
+  readonly path: string;
+}
+
 export interface TlsSettings {
   readonly certfile?: string | undefined;
   readonly keyfile?: string | undefined;
@@ -223,6 +240,8 @@ export interface Config {
   readonly handshakeTimeout: number;
   readonly log: { readonly console: boolean; readonly level: LogLevel };
   readonly dataDir: string;
+  /** `load_definitions`, then `definitions.local.path`: imported at boot in this order; [] when none */
+  readonly loadDefinitions: readonly DefinitionsSource[];
   /** overrides of the advertised product name/version (RabbitMQ `product.name`, `product.version`) */
   readonly product: { readonly name?: string | undefined; readonly version?: string | undefined };
   readonly mqtt: MqttConfig;
@@ -330,6 +349,7 @@ export function buildConfig(entries: readonly ConfigEntry[], source?: string): C
     handshakeTimeout: get('handshake_timeout'),
     log: { console: get('log.console'), level: get('log.console.level') },
     dataDir: get('data_dir'),
+    loadDefinitions: definitionsSources(values, source),
     product: { name: opt('product.name'), version: opt('product.version') },
     mqtt: {
       listeners: listenerSet('mqtt.listeners.'),
@@ -401,6 +421,28 @@ function endpoints(values: Map<string, Parsed>, base: string): NamedEndpoint[] {
 function origins(values: Map<string, Parsed>, prefix: string): string[] | undefined {
   const out = [...values].filter(([k]) => k.startsWith(prefix)).map(([, p]) => p.value as string);
   return out.length > 0 ? out : undefined;
+}
+
+/**
+ * RabbitMQ's classic `load_definitions` and the modern
+ * `definitions.import_backend = local_filesystem` + `definitions.local.path`
+ * (both may be set; the classic one is imported first, as rabbit_definitions
+ * does). One of the modern pair without the other is an error.
+ */
+function definitionsSources(values: Map<string, Parsed>, source: string | undefined): DefinitionsSource[] {
+  const out: DefinitionsSource[] = [];
+  const classic = values.get('load_definitions');
+  if (classic) out.push({ key: 'load_definitions', path: classic.value as string });
+  const backend = values.get('definitions.import_backend');
+  const path = values.get('definitions.local.path');
+  if (path && !backend) {
+    throw new ConfigError(`${location(source, path.line)}: definitions.local.path: needs definitions.import_backend = local_filesystem`);
+  }
+  if (backend && !path) {
+    throw new ConfigError(`${location(source, backend.line)}: definitions.import_backend: needs definitions.local.path`);
+  }
+  if (path) out.push({ key: 'definitions.local.path', path: path.value as string });
+  return out;
 }
 
 /** RabbitMQ: `loopback_users = none` → []; any `loopback_users.X` → exactly the true ones; else ['guest']. */

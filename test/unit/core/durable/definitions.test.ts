@@ -25,6 +25,7 @@ function populated(): Core {
   core.users.addUser('nopass', null, []);
   for (const v of ['/', 'v2']) core.users.setPermissions('admin', v, { configure: '.*', write: '.*', read: '.*' });
   core.users.setPermissions('alice', 'v2', { configure: '^alice-', write: '.*', read: '' });
+  core.users.setTopicPermissions('alice', 'v2', 'amq.topic', '^alice\\.{client_id}\\.', '');
   core.policies.setPolicy('/', 'limit-q', { pattern: '^q', applyTo: 'queues', priority: 3, definition: { 'max-length': 5 } });
   core.policies.setOperatorPolicy('/', 'cap', { pattern: '.*', applyTo: 'queues', priority: 0, definition: { 'message-ttl': 60000 } });
   core.vhosts.setLimits('v2', { maxQueues: 100 });
@@ -57,6 +58,7 @@ describe('definitions export', () => {
     expect(d.users.find((u) => u.name === 'nopass')!.password_hash).toBe('');
     expect(d.vhosts).toEqual([{ name: '/' }, { name: 'v2' }]);
     expect(d.permissions).toContainEqual({ user: 'alice', vhost: 'v2', configure: '^alice-', write: '.*', read: '' });
+    expect(d.topic_permissions).toEqual([{ user: 'alice', vhost: 'v2', exchange: 'amq.topic', write: '^alice\\.{client_id}\\.', read: '' }]);
     expect(d.policies).toEqual([{ vhost: '/', name: 'limit-q', pattern: '^q', 'apply-to': 'queues', definition: { 'max-length': 5 }, priority: 3 }]);
     expect(d.parameters).toContainEqual({ vhost: 'v2', component: 'vhost-limits', name: 'limits', value: { 'max-queues': 100 } });
     expect(d.parameters).toContainEqual({
@@ -82,7 +84,7 @@ describe('definitions import', () => {
     const core2 = createCore();
     const report = importDefinitions(core2, json, adminFactory(core2));
     expect(report.errors).toEqual([]);
-    expect(report).toMatchObject({ vhosts: 2, users: 3, permissions: 3, policies: 1, operatorPolicies: 1, limits: 1, exchanges: 3, queues: 3, bindings: 4 });
+    expect(report).toMatchObject({ vhosts: 2, users: 3, permissions: 3, topicPermissions: 1, policies: 1, operatorPolicies: 1, limits: 1, exchanges: 3, queues: 3, bindings: 4 });
     expect(strip(exportDefinitions(core2))).toEqual(strip(first));
     expect(core2.inspect.listConnections()).toEqual([]); // the import's connections are closed
     // the imported hash still authenticates
