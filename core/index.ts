@@ -10,9 +10,11 @@ export { isPersistent, messageSize, withProperties } from './message.js';
 export { createCore } from './broker.js';
 // durability: the message store and durable topology, assembled by the gateway
 export {
+  decodeMessage,
   durabilityHooks,
+  encodeMessage,
   exportDefinitions,
   importDefinitions,
   openPersistence,
 } from './durable/index.js';
-export type { Definitions, DurabilityHooks, ImportReport, Persistence, PersistenceOptions } from './durable/index.js';
+export type { Definitions, DurabilityHooks, ImportReport, MessageRecord, Persistence, PersistenceOptions } from './durable/index.js';

@@ -165,6 +165,9 @@ export class Gateway {
         topicAliasMaximum: m.topicAliasMaximum,
         loginTimeoutMs: m.loginTimeout,
         retainedLimit: { maxMessages: m.retained.maxMessages, maxBytes: m.retained.maxBytes },
+        receiveMaximum: m.receiveMaximum,
+        ...(m.serverKeepAlive !== undefined ? { maxKeepAlive: m.serverKeepAlive } : {}),
+        state: persistence.stateMap('mqtt'),
       });
       adapters.push(mqtt);
       await startListeners(listeners, mqtt, m.listeners, config);

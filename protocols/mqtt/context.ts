@@ -4,6 +4,7 @@
  * retained messages, delayed wills and shared-subscription membership.
  */
 import type { AuthUser, Core, CoreSession, Message } from '../../core/index.js';
+import type { MqttDurableState } from './durable-state.js';
 import type { AuthMethodRegistry } from './handlers/auth.js';
 import type { ResolvedOptions } from './options.js';
 import type { RetainedIndex } from './retained.js';
@@ -37,14 +38,24 @@ export class AdapterContext {
   readonly sharedMembers = new Map<string, Set<string>>();
   /** publish time of messages with an expiry (for the remaining Message Expiry Interval) */
   readonly publishedAt = new WeakMap<Message, number>();
+  /** the on-disk side of sessions, retained messages and delayed wills (undefined: in memory only) */
+  readonly durable: MqttDurableState | undefined;
   private nextAssigned = 1;
 
-  constructor(core: Core, opts: ResolvedOptions, sessions: SessionStore, retained: RetainedIndex, authMethods: AuthMethodRegistry) {
+  constructor(
+    core: Core,
+    opts: ResolvedOptions,
+    sessions: SessionStore,
+    retained: RetainedIndex,
+    authMethods: AuthMethodRegistry,
+    durable?: MqttDurableState,
+  ) {
     this.core = core;
     this.authMethods = authMethods;
     this.opts = opts;
     this.sessions = sessions;
     this.retained = retained;
+    this.durable = durable;
   }
 
   static key(vhost: string, clientId: string): string {
@@ -71,6 +82,36 @@ export class AdapterContext {
     } finally {
       conn.close();
     }
+  }
+
+  /** A will published `delayMs` from now unless the client comes back first (kept on disk meanwhile). */
+  scheduleWill(vhost: string, user: AuthUser, clientId: string, will: WillSpec, delayMs: number, persist = true): void {
+    if (persist) this.durable?.putWill(vhost, clientId, user, Date.now() + delayMs, will);
+    this.wills.schedule(AdapterContext.key(vhost, clientId), delayMs, () => {
+      this.durable?.deleteWill(vhost, clientId);
+      this.publishWill(vhost, user, clientId, will);
+    });
+  }
+
+  /** The client reconnected: its pending will is dropped [MQTT-3.1.3-9 (v5)]. */
+  cancelWill(vhost: string, clientId: string): void {
+    if (this.wills.cancel(AdapterContext.key(vhost, clientId))) this.durable?.deleteWill(vhost, clientId);
+  }
+
+  /** Ends an offline persistent session after `ms`; a will still pending is published then [MQTT-3.1.3-9 (v5)]. */
+  scheduleExpiry(state: SessionState, ms: number): void {
+    if (state.expiryTimer) clearTimeout(state.expiryTimer);
+    state.expiryTimer = setTimeout(() => {
+      state.expiryTimer = undefined;
+      this.wills.fireNow(AdapterContext.key(state.vhost, state.clientId));
+      this.endSession(state);
+    }, Math.max(0, Math.min(ms, 2_147_483_647)));
+    state.expiryTimer.unref();
+  }
+
+  /** Writes a persistent session's record (no-op without a durable store). */
+  saveSession(state: SessionState, offlineAt?: number): void {
+    void this.durable?.saveSession(state, offlineAt);
   }
 
   publishWill(vhost: string, user: AuthUser, clientId: string, will: WillSpec, session?: CoreSession): void {
@@ -118,6 +159,7 @@ export class AdapterContext {
     if (state.expiryTimer) clearTimeout(state.expiryTimer);
     state.expiryTimer = undefined;
     this.sessions.delete(state.vhost, state.clientId);
+    this.durable?.deleteSession(state);
     const own = new Set<string>([queueName(state.clientId, 'qos0'), queueName(state.clientId, 'qos1')]);
     for (const sub of state.subscriptions.values()) {
       if (sub.kind === 'shared') this.leaveShared(state.vhost, sub.queue, state.clientId, s, state.user);

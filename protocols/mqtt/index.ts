@@ -7,6 +7,10 @@
  * every client (v5 DISCONNECT 0x8B) and waits for their sockets to close;
  * `connectionCount()` for metrics.
  *
+ * With `opts.state` (a core StateMap) persistent sessions, QoS 2 packet ids,
+ * retained messages and delayed wills are kept on disk (durable-state.ts)
+ * and restored here at creation (restore.ts).
+ *
  * Layers: codec/parser.ts (framing + mqtt-packet) → connection.ts (socket,
  * timers, throttle) → processor.ts (state machine) → handlers/*.ts → core.
  */
@@ -20,6 +24,8 @@ import { resolveOptions } from './options.js';
 import { Processor } from './processor.js';
 import { memoryRetainedIndex } from './retained.js';
 import { memorySessionStore } from './session.js';
+import { MqttDurableState } from './durable-state.js';
+import { restoreState } from './restore.js';
 
 export type { MqttAdapterOptions } from './options.js';
 export type { RetainedIndex, RetainedStore, RetainedEntry, RetainedLimits } from './retained.js';
@@ -36,13 +42,21 @@ export interface MqttAdapter {
 
 export function createMqttAdapter(core: Core, opts: MqttAdapterOptions): MqttAdapter {
   const o = resolveOptions(opts);
+  const durable = opts.state ? new MqttDurableState(opts.state, o.logger) : undefined;
   const ctx = new AdapterContext(
     core,
     o,
-    opts.sessionStore ?? memorySessionStore(),
-    opts.retainedIndex ?? memoryRetainedIndex(opts.retainedLimit),
+    durable ? memorySessionStore() : (opts.sessionStore ?? memorySessionStore()),
+    durable
+      ? memoryRetainedIndex(opts.retainedLimit, (vhost, topic, entry) => durable.retained(vhost, topic, entry))
+      : (opts.retainedIndex ?? memoryRetainedIndex(opts.retainedLimit)),
     authMethodRegistry(opts.authMethods),
+    durable,
   );
+  if (durable) {
+    const counts = restoreState(ctx, durable.load());
+    o.logger.info(counts, 'mqtt: state recovered');
+  }
   const processors = new Set<Processor>();
   const waiters = new Set<() => void>();
   const gone = (p: Processor): void => {

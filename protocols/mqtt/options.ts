@@ -2,7 +2,7 @@
  * MQTT adapter options (rabbitmq.conf `mqtt.*` keys, wired by the gateway)
  * and their defaults, which follow RabbitMQ's where it has one.
  */
-import type { Logger } from '../../core/index.js';
+import type { Logger, StateMap } from '../../core/index.js';
 import type { AuthMethod } from './handlers/auth.js';
 import type { RetainedIndex, RetainedLimits } from './retained.js';
 import type { SessionStore } from './session.js';
@@ -46,7 +46,13 @@ export interface MqttAdapterOptions {
   receiveMaximum?: number;
   /** v5 enhanced authentication methods in addition to the built-in SCRAM-SHA-256 */
   authMethods?: readonly AuthMethod[];
-  /** replace the in-memory stores */
+  /**
+   * where persistent sessions, QoS 2 packet ids, retained messages and
+   * delayed wills are kept across restarts (the gateway passes
+   * `persistence.stateMap('mqtt')`); without it they live in memory only
+   */
+  state?: StateMap;
+  /** replace the in-memory stores (ignored with `state`) */
   retainedIndex?: RetainedIndex;
   sessionStore?: SessionStore;
 }

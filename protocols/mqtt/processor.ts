@@ -35,6 +35,7 @@ import { RC, reasonForError } from './reason-codes.js';
 import type { SessionState } from './session.js';
 import { Outbound } from './session.js';
 import { InboundConfirms, writeAckV4 } from './inbound.js';
+import type { PendingPublish } from './inbound.js';
 import type { WillSpec } from './will.js';
 
 type Phase = 'new' | 'authenticating' | 'connected' | 'closed';
@@ -320,6 +321,11 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
   }
 
   onConfirmed(ids: readonly number[]): void {
+    if (this.inbound.held > 0 || this.inbound.marked > 0) {
+      for (const id of ids) this.inbound.mark(id, 'ok');
+      this.flushHeld();
+      return;
+    }
     const v5 = this.version === 5;
     let acks: Buffer | undefined; // v3/v4: one buffer for the batch
     let n = 0;
@@ -331,25 +337,76 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
         n += 4;
         continue;
       }
-      const reasonCode = e.routed === 0 ? RC.NO_MATCHING_SUBSCRIBERS : RC.SUCCESS;
-      this.send({ cmd: e.qos === 1 ? 'puback' : 'pubrec', messageId: e.packetId, reasonCode } as Packet);
+      this.ackInbound(e, 'ok');
     }
     if (acks && !this.conn.isClosing) this.conn.write(n === acks.length ? acks : acks.subarray(0, n));
     this.unthrottleConfirms();
   }
 
   onRejected(ids: readonly number[], code: ErrorCode): void {
+    if (this.inbound.held > 0 || this.inbound.marked > 0) {
+      for (const id of ids) this.inbound.mark(id, code);
+      this.flushHeld();
+      return;
+    }
     for (const id of ids) {
       const e = this.inbound.take(id);
-      if (!e || this.phase !== 'connected') continue;
-      if (e.qos === 2) this.state?.inboundQos2.delete(e.packetId);
-      if (this.version === 5) {
-        const reasonCode = reasonForError(code);
-        this.send({ cmd: e.qos === 1 ? 'puback' : 'pubrec', messageId: e.packetId, reasonCode } as Packet);
-      }
-      // v3/v4 have no negative acknowledgement: no PUBACK, the client re-sends (RabbitMQ)
+      if (e && this.phase === 'connected') this.ackInbound(e, code);
     }
     this.unthrottleConfirms();
+  }
+
+  /**
+   * The latest inbound publish also waits for `stored` (its retained copy or
+   * QoS 2 packet id reaching the disk) before it is acknowledged. A failed
+   * write is logged; the publish is still acknowledged (it was routed).
+   */
+  holdLastPublish(stored: Promise<void>): void {
+    const e = this.inbound.get(this.inbound.lastId);
+    if (!e) return;
+    e.holds++;
+    this.inbound.held++;
+    stored
+      .catch((err: unknown) => this.log.warn({ clientId: this.clientId, err: String(err) }, 'mqtt: session state write failed'))
+      .finally(() => {
+        if (e.holds === 0) return; // taken meanwhile (connection gone)
+        e.holds--;
+        this.inbound.held--;
+        this.flushHeld();
+      });
+  }
+
+  /** Forgets an inbound QoS 2 packet id (PUBREL, or its publish failed). true when it was known. */
+  releaseInboundQos2(id: number): boolean {
+    const state = this.state;
+    if (!state?.inboundQos2.delete(id)) return false;
+    if (this.persistent) this.ctx.durable?.removeInboundQos2(state, id);
+    return true;
+  }
+
+  /** Acknowledges, in publish order, every head entry that has its outcome and no hold. */
+  private flushHeld(): void {
+    for (let e = this.inbound.takeReadyHead(); e; e = this.inbound.takeReadyHead()) {
+      if (this.phase === 'connected') this.ackInbound(e, e.outcome!);
+    }
+    this.unthrottleConfirms();
+  }
+
+  /** PUBACK/PUBREC for one publish: confirmed ('ok') or rejected with the core's code. */
+  private ackInbound(e: PendingPublish, outcome: 'ok' | ErrorCode): void {
+    const v5 = this.version === 5;
+    if (outcome === 'ok') {
+      if (!v5) {
+        this.send({ cmd: e.qos === 1 ? 'puback' : 'pubrec', messageId: e.packetId } as Packet);
+        return;
+      }
+      const reasonCode = e.routed === 0 ? RC.NO_MATCHING_SUBSCRIBERS : RC.SUCCESS;
+      this.send({ cmd: e.qos === 1 ? 'puback' : 'pubrec', messageId: e.packetId, reasonCode } as Packet);
+      return;
+    }
+    if (e.qos === 2) this.releaseInboundQos2(e.packetId);
+    if (v5) this.send({ cmd: e.qos === 1 ? 'puback' : 'pubrec', messageId: e.packetId, reasonCode: reasonForError(outcome) } as Packet);
+    // v3/v4 have no negative acknowledgement: no PUBACK, the client re-sends (RabbitMQ)
   }
 
   private unthrottleConfirms(): void {
@@ -377,20 +434,13 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
       const state = this.state!;
       if (will && abnormal) {
         const delay = Math.min(will.delaySeconds, this.persistent ? state.expirySeconds : 0);
-        if (delay > 0) {
-          const user = this.user!;
-          this.ctx.wills.schedule(this.key, delay * 1000, () => this.ctx.publishWill(state.vhost, user, state.clientId, will));
-        } else {
-          this.ctx.publishWill(this.vhost, this.user!, this.clientId, will, this._session);
-        }
+        if (delay > 0) this.ctx.scheduleWill(state.vhost, this.user!, state.clientId, will, delay * 1000);
+        else this.ctx.publishWill(this.vhost, this.user!, this.clientId, will, this._session);
       }
       if (this.persistent && state.expirySeconds > 0) {
         this.ctx.sessions.put(state);
-        state.expiryTimer = setTimeout(() => {
-          this.ctx.wills.cancel(AdapterContext.key(state.vhost, state.clientId));
-          this.ctx.endSession(state);
-        }, Math.min(state.expirySeconds * 1000, 2_147_483_647));
-        state.expiryTimer.unref();
+        this.ctx.saveSession(state, Date.now());
+        this.ctx.scheduleExpiry(state, state.expirySeconds * 1000);
       } else {
         try {
           this.ctx.endSession(state, this._session);

@@ -1,8 +1,8 @@
 /**
  * Retained messages: an index owned by the MQTT adapter, one per vhost
- * (RabbitMQ keeps them node-local per vhost too). In memory for now, behind
- * `RetainedStore` so a durable implementation over the core store can
- * replace it.
+ * (RabbitMQ keeps them node-local per vhost too). The trie is in memory;
+ * with a `persist` hook (durable-state.ts) every change is also written to
+ * disk and `set` returns the promise of that write.
  *
  * - set(topic, msg) replaces; an empty payload clears [MQTT-3.3.1-6] [MQTT-3.3.1-7];
  * - lookup(filter) answers exact AND wildcard filters (a trie walked by level,
@@ -32,8 +32,13 @@ export interface RetainedLimits {
 }
 
 export interface RetainedStore {
-  /** store (non-empty body) or clear (empty body). false = refused by the limits */
-  set(topic: string, message: Message): boolean;
+  /**
+   * store (non-empty body) or clear (empty body). false = refused by the
+   * limits; true = done (in memory only); a promise = done, on disk when it resolves
+   */
+  set(topic: string, message: Message): boolean | Promise<void>;
+  /** puts back an entry read from disk at start (no limits, no write) */
+  restore(entry: RetainedEntry): void;
   lookup(filter: string): RetainedEntry[];
   readonly size: number;
   readonly bytes: number;
@@ -42,6 +47,9 @@ export interface RetainedStore {
 export interface RetainedIndex {
   forVhost(vhost: string): RetainedStore;
 }
+
+/** Writes a change of one vhost's retained messages (entry undefined = cleared). */
+export type RetainedPersist = (topic: string, entry: RetainedEntry | undefined) => Promise<void>;
 
 interface Node {
   children: Map<string, Node>;
@@ -57,9 +65,12 @@ export class MemoryRetainedStore implements RetainedStore {
   private readonly maxMessages: number;
   private readonly maxBytes: number;
 
-  constructor(limits: RetainedLimits = {}) {
+  private readonly persist: RetainedPersist | undefined;
+
+  constructor(limits: RetainedLimits = {}, persist?: RetainedPersist) {
     this.maxMessages = limits.maxMessages ?? 1_000_000;
     this.maxBytes = limits.maxBytes ?? 1024 * 1024 * 1024;
+    this.persist = persist;
   }
 
   get size(): number {
@@ -70,18 +81,13 @@ export class MemoryRetainedStore implements RetainedStore {
     return this.total;
   }
 
-  set(topic: string, message: Message): boolean {
+  set(topic: string, message: Message): boolean | Promise<void> {
     const levels = topic.split('/');
     if (message.body.length === 0) {
-      this.remove(levels);
-      return true;
+      const had = this.remove(levels);
+      return had && this.persist ? this.persist(topic, undefined) : true;
     }
-    let n = this.root;
-    for (const l of levels) {
-      let c = n.children.get(l);
-      if (!c) n.children.set(l, (c = node()));
-      n = c;
-    }
+    const n = this.nodeFor(levels);
     const old = n.entry;
     const addCount = old ? 0 : 1;
     const addBytes = message.body.length - (old ? old.message.body.length : 0);
@@ -91,10 +97,32 @@ export class MemoryRetainedStore implements RetainedStore {
     }
     const now = Date.now();
     const exp = message.properties.expiration;
-    n.entry = { topic, message, storedAt: now, expiresAt: exp === undefined ? undefined : now + Number(exp) };
+    const entry: RetainedEntry = { topic, message, storedAt: now, expiresAt: exp === undefined ? undefined : now + Number(exp) };
+    n.entry = entry;
     this.count += addCount;
     this.total += addBytes;
-    return true;
+    return this.persist ? this.persist(topic, entry) : true;
+  }
+
+  restore(entry: RetainedEntry): void {
+    const n = this.nodeFor(entry.topic.split('/'));
+    if (n.entry) {
+      this.count--;
+      this.total -= n.entry.message.body.length;
+    }
+    n.entry = entry;
+    this.count++;
+    this.total += entry.message.body.length;
+  }
+
+  private nodeFor(levels: string[]): Node {
+    let n = this.root;
+    for (const l of levels) {
+      let c = n.children.get(l);
+      if (!c) n.children.set(l, (c = node()));
+      n = c;
+    }
+    return n;
   }
 
   lookup(filter: string): RetainedEntry[] {
@@ -124,7 +152,13 @@ export class MemoryRetainedStore implements RetainedStore {
     };
     walk(this.root, 0, 0);
     const live = out.filter((e) => e.expiresAt === undefined || e.expiresAt > now);
-    if (live.length !== out.length) for (const e of out) if (e.expiresAt !== undefined && e.expiresAt <= now) this.remove(e.topic.split('/'));
+    if (live.length !== out.length) {
+      for (const e of out) {
+        if (e.expiresAt !== undefined && e.expiresAt <= now && this.remove(e.topic.split('/')) && this.persist) {
+          this.persist(e.topic, undefined).catch(() => undefined); // logged by the store; a stale copy expires again after a restart
+        }
+      }
+    }
     return live;
   }
 
@@ -136,18 +170,21 @@ export class MemoryRetainedStore implements RetainedStore {
     }
   }
 
-  private remove(levels: string[]): void {
+  /** true when there was an entry */
+  private remove(levels: string[]): boolean {
     let n: Node | undefined = this.root;
     for (const l of levels) {
       n = n.children.get(l);
-      if (!n) return;
+      if (!n) return false;
     }
+    const had = n.entry !== undefined;
     if (n.entry) {
       this.count--;
       this.total -= n.entry.message.body.length;
       n.entry = undefined;
     }
     this.prune(levels);
+    return had;
   }
 
   /** drop empty nodes along the path */
@@ -167,12 +204,13 @@ export class MemoryRetainedStore implements RetainedStore {
   }
 }
 
-export function memoryRetainedIndex(limits: RetainedLimits = {}): RetainedIndex {
+/** One store per vhost; `persist` (durable-state.ts) makes every change durable. */
+export function memoryRetainedIndex(limits: RetainedLimits = {}, persist?: (vhost: string, topic: string, entry: RetainedEntry | undefined) => Promise<void>): RetainedIndex {
   const stores = new Map<string, RetainedStore>();
   return {
     forVhost(vhost: string): RetainedStore {
       let s = stores.get(vhost);
-      if (!s) stores.set(vhost, (s = new MemoryRetainedStore(limits)));
+      if (!s) stores.set(vhost, (s = new MemoryRetainedStore(limits, persist ? (t, e) => persist(vhost, t, e) : undefined)));
       return s;
     },
   };

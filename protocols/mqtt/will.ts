@@ -6,9 +6,11 @@
  *
  * v5 Will Delay Interval [MQTT-3.1.3-9]: the will waits min(delay, session
  * expiry) and is cancelled when a connection with the same client id arrives
- * before that. Delayed wills are timers owned by the adapter (RabbitMQ uses a
- * will queue with TTL + DLX; the core has no TTL/DLX yet). A retained will
- * is also stored as retained (RabbitMQ drops retain on delayed wills).
+ * before that, and published when the session ends first. Delayed wills are
+ * timers owned by the adapter, kept on disk meanwhile (durable-state.ts), so
+ * a restart re-arms them (RabbitMQ uses a will queue with TTL + DLX, which
+ * a restart also keeps). A retained will is also stored as retained
+ * (RabbitMQ drops retain on delayed wills).
  */
 import type { IConnectPacket } from 'mqtt-packet';
 import type { Message } from '../../core/index.js';
@@ -50,29 +52,37 @@ export function buildWill(w: NonNullable<IConnectPacket['will']>, exchange: stri
 
 /** Pending delayed wills keyed by (vhost, client id). */
 export class WillScheduler {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; fire: () => void }>();
 
   schedule(key: string, delayMs: number, fire: () => void): void {
     this.cancel(key);
-    const t = setTimeout(() => {
+    const timer = setTimeout(() => {
       this.timers.delete(key);
       fire();
-    }, delayMs);
-    t.unref();
-    this.timers.set(key, t);
+    }, Math.max(0, Math.min(delayMs, 2_147_483_647)));
+    timer.unref();
+    this.timers.set(key, { timer, fire });
   }
 
   cancel(key: string): boolean {
     const t = this.timers.get(key);
     if (!t) return false;
-    clearTimeout(t);
+    clearTimeout(t.timer);
     this.timers.delete(key);
     return true;
   }
 
-  /** fire every pending will now (shutdown) */
+  /** publishes a pending will now (its session ended first) */
+  fireNow(key: string): void {
+    const t = this.timers.get(key);
+    if (!t) return;
+    this.cancel(key);
+    t.fire();
+  }
+
+  /** drops every pending timer (adapter shutdown; what is on disk stays for the next start) */
   clear(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
   }
 

@@ -159,6 +159,11 @@ export const KEYS = {
     default: '86400',
     doc: "cap on session expiry (v5) and the lifetime of clean_session=0 sessions; 'infinity' allowed",
   },
+  'mqtt.server_keep_alive': {
+    schema: int(65535, 1),
+    doc: 'v5 Server Keep Alive, seconds: a v5 client asking for more (or for 0 = none) is told this value in CONNACK and held to it [MQTT-3.2.2-21]; v3/v4 clients, which cannot be told, keep their own. Unset: the client decides (a Polyport key; RabbitMQ has none)',
+  },
+  'mqtt.receive_maximum': { schema: int(65535, 1), default: '65535', doc: 'v5 Receive Maximum the server advertises: inbound QoS 1/2 publishes a client may have unacknowledged (a Polyport key; RabbitMQ has none)' },
   'mqtt.topic_alias_maximum': { schema: int(65535), default: '16', doc: 'v5 Topic Alias Maximum (0 disables)' },
   'mqtt.login_timeout': { schema: int(2147483647), default: '10000', doc: 'ms a client has to send CONNECT' },
   'mqtt.retained_message_store.max_messages': { schema: int(2147483647), default: '1000000', doc: 'retained messages per vhost' },
@@ -287,6 +292,9 @@ export interface MqttConfig {
   readonly sslCertLogin: boolean;
   readonly maxSessionExpirySeconds: number;
   readonly topicAliasMaximum: number;
+  /** seconds; undefined: the client's keep alive is used */
+  readonly serverKeepAlive?: number | undefined;
+  readonly receiveMaximum: number;
   /** ms */
   readonly loginTimeout: number;
   readonly retained: { readonly maxMessages: number; readonly maxBytes: number };
@@ -364,6 +372,8 @@ export function buildConfig(entries: readonly ConfigEntry[], source?: string): C
       sslCertLogin: get('mqtt.ssl_cert_login'),
       maxSessionExpirySeconds: get('mqtt.max_session_expiry_interval_seconds'),
       topicAliasMaximum: get('mqtt.topic_alias_maximum'),
+      serverKeepAlive: opt('mqtt.server_keep_alive'),
+      receiveMaximum: get('mqtt.receive_maximum'),
       loginTimeout: get('mqtt.login_timeout'),
       retained: {
         maxMessages: get('mqtt.retained_message_store.max_messages'),

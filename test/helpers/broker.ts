@@ -140,6 +140,8 @@ export interface SpawnedBroker {
   readonly exited: Promise<ExitStatus>;
   /** sends the signal (default SIGTERM) and waits for the exit */
   kill(signal?: NodeJS.Signals): Promise<ExitStatus>;
+  /** bound port of a listener from its `listener started` line (e.g. 'mqtt', 'tcp'); throws when none was logged */
+  portOf(protocol: string, transport?: string): number;
 }
 
 export interface SpawnOptions {
@@ -230,6 +232,11 @@ export async function spawnBroker(configLines: readonly string[] = [], o: SpawnO
     kill: (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
+    },
+    portOf: (protocol: string, transport = 'tcp') => {
+      const rec = logs.find((r) => r.msg === 'listener started' && r['protocol'] === protocol && r['transport'] === transport);
+      if (!rec) throw new Error(`no ${protocol}/${transport} listener was logged`);
+      return rec['port'] as number;
     },
   };
 }

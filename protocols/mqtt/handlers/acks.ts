@@ -46,16 +46,19 @@ export function handlePubrec(p: Processor, pkt: IPubrecPacket): void {
   ackCore(p, f.tag);
   if (p.version === 5 && (pkt.reasonCode ?? 0) >= 0x80) return; // the receiver refused it [MQTT-4.3.3-4 (v5)]
   state.outboundPubrel.add(id);
+  if (p.persistent) p.ctx.durable?.addOutboundPubrel(state, id);
   p.send(p.version === 5 ? { cmd: 'pubrel', messageId: id, reasonCode: 0 } : { cmd: 'pubrel', messageId: id });
 }
 
 export function handlePubcomp(p: Processor, pkt: IPubcompPacket): void {
-  p.state!.outboundPubrel.delete(pkt.messageId ?? 0);
+  const id = pkt.messageId ?? 0;
+  const state = p.state!;
+  if (state.outboundPubrel.delete(id) && p.persistent) p.ctx.durable?.removeOutboundPubrel(state, id);
 }
 
 export function handlePubrel(p: Processor, pkt: IPubrelPacket): void {
   const id = pkt.messageId ?? 0;
-  const known = p.state!.inboundQos2.delete(id);
+  const known = p.releaseInboundQos2(id);
   if (p.version === 5) {
     p.send({ cmd: 'pubcomp', messageId: id, reasonCode: known ? RC.SUCCESS : RC.PACKET_IDENTIFIER_NOT_FOUND });
   } else {

@@ -159,7 +159,7 @@ export function finishConnect(p: Processor, pending: PendingConnect, auth: Crede
 
   // takeover [MQTT-3.1.4-2], then pending delayed will [MQTT-3.1.3-9 (v5)]
   p.ctx.live.get(key)?.takeover();
-  p.ctx.wills.cancel(key);
+  p.ctx.cancelWill(auth.vhost, clientId);
 
   // session expiry: v5 property; v3/v4: clean=false lasts mqtt.max_session_expiry_interval_seconds
   const requested = v5 ? (props?.sessionExpiryInterval ?? 0) : c.clean ? 0 : o.maxSessionExpirySeconds;
@@ -181,6 +181,8 @@ export function finishConnect(p: Processor, pending: PendingConnect, auth: Crede
   p.state = state;
   p.persistent = expiry > 0;
   p.ctx.sessions.put(state);
+  if (p.persistent) p.ctx.saveSession(state); // connected: no offline time (a crash restarts its expiry at the next boot)
+  else if (sessionPresent) p.ctx.durable?.deleteSession(state); // it ends with this connection now
 
   if (will) p.will = buildWill(will, o.exchange, o.topicEscaping);
   if (v5 && props) {

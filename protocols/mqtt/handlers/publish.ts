@@ -12,7 +12,8 @@
  *   the core confirmed the message (processor.onConfirmed);
  * - QoS 2 exactly-once: the packet id is remembered until PUBREL, so a
  *   re-sent PUBLISH with that id is not routed again [MQTT-4.3.3-10]; the
- *   state lives in the session (survives reconnects of persistent sessions);
+ *   state lives in the session (survives reconnects of persistent sessions,
+ *   and restarts: PUBREC waits until the id is on disk, durable-state.ts);
  * - v5 Receive Maximum: more unacknowledged QoS 1/2 publishes than we
  *   advertised → DISCONNECT 0x93 [MQTT-3.3.4-8 (v5)];
  * - permission refused: v5 QoS 1/2 get reason 0x87 in PUBACK/PUBREC,
@@ -78,7 +79,7 @@ export function handlePublish(p: Processor, pkt: IPublishPacket): void {
     if (qos === 2) state.inboundQos2.add(packetId);
     p.publishToCore(msg, packetId, qos);
   } catch (e) {
-    if (qos === 2) state.inboundQos2.delete(packetId);
+    if (qos === 2) p.releaseInboundQos2(packetId);
     const code = isBrokerError(e) ? e.code : 'INTERNAL_ERROR';
     p.log.info({ clientId: p.clientId, topic, err: String(e) }, 'mqtt: publish refused');
     if (v5 && qos > 0) {
@@ -87,9 +88,12 @@ export function handlePublish(p: Processor, pkt: IPublishPacket): void {
     }
     return p.fail(reasonForError(code), `publish refused: ${code}`);
   }
+  // the acknowledgement waits for the packet id / retained copy to be on disk (durable state)
+  const durable = p.ctx.durable;
+  if (qos === 2 && p.persistent && durable) p.holdLastPublish(durable.addInboundQos2(state, packetId));
   if (pkt.retain) {
-    if (!p.ctx.retained.forVhost(p.vhost).set(topic, msg)) {
-      p.log.warn({ clientId: p.clientId, topic }, 'mqtt: retained message limit reached');
-    }
+    const r = p.ctx.retained.forVhost(p.vhost).set(topic, msg);
+    if (r === false) p.log.warn({ clientId: p.clientId, topic }, 'mqtt: retained message limit reached');
+    else if (r !== true && qos > 0) p.holdLastPublish(r);
   }
 }

@@ -50,15 +50,20 @@ function consumerFor(p: Processor, sub: Subscription): void {
   ensureConsumer(p, sub.queue, sub.kind, sub.kind === 'qos0' || (sub.kind === 'shared' && sub.qos === 0));
 }
 
-/** Session present: consume the stored subscriptions' queues again and re-send PUBRELs [MQTT-4.4.0-1]. */
+/**
+ * Session present: consume the stored subscriptions' queues again and re-send
+ * PUBRELs [MQTT-4.4.0-1]. Queues and bindings are declared again first
+ * (idempotent): after a restart they come from definitions.json, and this
+ * heals a subscription whose queue went missing.
+ */
 export function resumeSession(p: Processor): void {
   const state = p.state!;
+  const s = p.session!;
   for (const sub of state.subscriptions.values()) {
     try {
-      if (sub.kind === 'shared') {
-        declareSubscriptionQueue(p, p.session!, sub.queue, 'shared');
-        p.ctx.joinShared(p.vhost, sub.queue, p.clientId);
-      }
+      declareSubscriptionQueue(p, s, sub.queue, sub.kind);
+      s.bind({ source: p.ctx.opts.exchange, destination: sub.queue, destinationType: 'queue', routingKey: sub.bindingKey });
+      if (sub.kind === 'shared') p.ctx.joinShared(p.vhost, sub.queue, p.clientId);
       consumerFor(p, sub);
     } catch (e) {
       p.log.warn({ clientId: p.clientId, queue: sub.queue, err: String(e) }, 'mqtt: cannot resume subscription');
@@ -124,6 +129,7 @@ export function handleSubscribe(p: Processor, pkt: ISubscribePacket): void {
       retainedToSend.push({ sub });
     }
   }
+  if (p.persistent) p.ctx.saveSession(state);
   p.send({ cmd: 'suback', messageId: pkt.messageId, granted });
   const store = p.ctx.retained.forVhost(p.vhost);
   for (const { sub } of retainedToSend) {

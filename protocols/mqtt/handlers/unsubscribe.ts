@@ -38,6 +38,7 @@ export function handleUnsubscribe(p: Processor, pkt: IUnsubscribePacket): void {
       codes.push(reasonForError(isBrokerError(e) ? e.code : 'INTERNAL_ERROR'));
     }
   }
+  if (p.persistent) p.ctx.saveSession(state);
   if (p.version === 5) p.send({ cmd: 'unsuback', messageId: pkt.messageId, granted: codes });
   else p.send({ cmd: 'unsuback', messageId: pkt.messageId, granted: [] });
 }

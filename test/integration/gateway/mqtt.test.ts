@@ -77,6 +77,28 @@ describe('MQTT on the gateway (mqtt.listeners.tcp)', () => {
   it('a wrong password gets CONNACK 5 (3.1.1)', async () => {
     await expect(connect(b.mqttUrl, { username: 'guest', password: 'nope', clientId: 'gw-bad' })).rejects.toThrow(/Not authorized|Bad username/i);
   });
+
+  it('mqtt.server_keep_alive and mqtt.receive_maximum reach a v5 CONNACK; defaults send neither', async () => {
+    const connack = (url: string, clientId: string): Promise<{ c: MqttClient; props: Record<string, unknown> }> =>
+      new Promise((resolve, reject) => {
+        const c = mqtt.connect(url, { reconnectPeriod: 0, protocolVersion: 5, keepalive: 120, username: 'guest', password: 'guest', clientId });
+        c.once('connect', (ack) => resolve({ c, props: (ack.properties ?? {}) as Record<string, unknown> }));
+        c.once('error', reject);
+      });
+    const tuned = await h.startBroker({ config: { 'mqtt.server_keep_alive': '60', 'mqtt.receive_maximum': '100' } });
+    try {
+      const a = await connack(tuned.mqttUrl, 'gw-ka');
+      expect(a.props['serverKeepAlive']).toBe(60);
+      expect(a.props['receiveMaximum']).toBe(100);
+      await end(a.c);
+      const d = await connack(b.mqttUrl, 'gw-ka2');
+      expect(d.props['serverKeepAlive']).toBeUndefined();
+      expect(d.props['receiveMaximum']).toBeUndefined();
+      await end(d.c);
+    } finally {
+      await tuned.stop();
+    }
+  });
 });
 
 describe('cross-protocol through the gateway (amq.topic)', () => {

@@ -47,6 +47,7 @@ vi.mock('../../../core/index.js', () => ({
   openPersistence: () => ({
     definitions: { load: () => null, scheduleSave: () => undefined },
     finishRecovery: () => undefined,
+    stateMap: () => ({ load: () => new Map(), set: async () => undefined, delete: async () => undefined, size: 0, close: async () => undefined }),
     close: async () => undefined,
   }),
   durabilityHooks: () => ({}),
@@ -146,6 +147,8 @@ describe('Gateway with fake core and adapter', () => {
           topicAliasMaximum: 16,
           loginTimeoutMs: 10000,
           retainedLimit: { maxMessages: 1000000, maxBytes: 1073741824 },
+          receiveMaximum: 65535,
+          state: { size: 0 }, // persistence.stateMap('mqtt') (its functions drop out of the JSON)
         })}`,
       ]);
       expect(gw.ports.amqp).toBeGreaterThan(0);

@@ -263,6 +263,8 @@ describe('mqtt.* keys (RabbitMQ names and defaults)', () => {
       sslCertLogin: false,
       maxSessionExpirySeconds: 86400,
       topicAliasMaximum: 16,
+      serverKeepAlive: undefined,
+      receiveMaximum: 65535,
       loginTimeout: 10000,
       retained: { maxMessages: 1000000, maxBytes: 1073741824 },
     });
@@ -281,6 +283,8 @@ describe('mqtt.* keys (RabbitMQ names and defaults)', () => {
       'mqtt.ssl_cert_login = true',
       'mqtt.max_session_expiry_interval_seconds = 3600',
       'mqtt.topic_alias_maximum = 0',
+      'mqtt.server_keep_alive = 60',
+      'mqtt.receive_maximum = 100',
       'mqtt.login_timeout = 2000',
       'mqtt.retained_message_store.max_messages = 10',
       'mqtt.retained_message_store.max_size_bytes = 4096',
@@ -297,6 +301,8 @@ describe('mqtt.* keys (RabbitMQ names and defaults)', () => {
       sslCertLogin: true,
       maxSessionExpirySeconds: 3600,
       topicAliasMaximum: 0,
+      serverKeepAlive: 60,
+      receiveMaximum: 100,
       loginTimeout: 2000,
       retained: { maxMessages: 10, maxBytes: 4096 },
     });
