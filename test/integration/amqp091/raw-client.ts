@@ -19,7 +19,12 @@ export interface RawFrame {
 export class RawClient {
   readonly socket: net.Socket;
   readonly frames: RawFrame[] = [];
-  raw: Buffer = Buffer.alloc(0);
+  /** received bytes, joined on demand (joining per chunk is quadratic for large transfers) */
+  private chunks: Buffer[] = [];
+  get raw(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!;
+  }
   closed = false;
   private readonly parser: FrameParser;
   private waiters: (() => void)[] = [];
@@ -35,7 +40,7 @@ export class RawClient {
       },
     });
     socket.on('data', (c: Buffer) => {
-      this.raw = Buffer.concat([this.raw, c]);
+      this.chunks.push(c);
       try {
         this.parser.feed(c);
       } catch {
