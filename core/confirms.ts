@@ -25,21 +25,46 @@ export class ConfirmTracker {
     this.events = events;
   }
 
+  /**
+   * The id between `begin` and the publish's own `release`, with its holds,
+   * kept out of `pending`: most publishes settle within that call (transient
+   * or non-durable queues), and a Map entry added and deleted for each one
+   * churned the Map's hash table (a new table every few publishes).
+   */
+  private current: number | undefined;
+  private currentHolds = 0;
+
   /** ids not yet settled */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.pending.size + (this.current === undefined ? 0 : 1);
   }
 
   begin(id: number): void {
-    this.pending.set(id, 1);
+    if (this.current !== undefined) this.pending.set(this.current, this.currentHolds); // an earlier publish threw before its release
+    this.current = id;
+    this.currentHolds = 1;
   }
 
   hold(id: number): void {
+    if (id === this.current) {
+      this.currentHolds++;
+      return;
+    }
     const n = this.pending.get(id);
     if (n !== undefined) this.pending.set(id, n + 1);
   }
 
   release(id: number): void {
+    if (id === this.current) {
+      this.current = undefined;
+      if (this.currentHolds > 1) {
+        this.pending.set(id, this.currentHolds - 1); // a queue settles it later (fsync)
+        return;
+      }
+      this.confirmed.push(id);
+      this.schedule();
+      return;
+    }
     const n = this.pending.get(id);
     if (n === undefined) return;
     if (n > 1) {
@@ -53,7 +78,8 @@ export class ConfirmTracker {
 
   /** A target refused the message: the id is nacked whatever the other targets do. */
   reject(id: number, code: ErrorCode): void {
-    if (!this.pending.delete(id)) return;
+    if (id === this.current) this.current = undefined;
+    else if (!this.pending.delete(id)) return;
     let ids = this.rejected.get(code);
     if (!ids) this.rejected.set(code, (ids = []));
     ids.push(id);
@@ -63,6 +89,7 @@ export class ConfirmTracker {
   /** Session closed: nothing more is emitted. */
   close(): void {
     this.closed = true;
+    this.current = undefined;
     this.pending.clear();
     this.confirmed = [];
     this.rejected.clear();
@@ -78,11 +105,11 @@ export class ConfirmTracker {
     this.scheduled = false;
     if (this.closed) return;
     const ids = this.confirmed;
-    const rejected = this.rejected;
+    const rejected = this.rejected.size > 0 ? this.rejected : undefined; // no new Map per flush when none
     this.confirmed = [];
-    this.rejected = new Map();
+    if (rejected) this.rejected = new Map();
     if (ids.length > 0) this.events.confirmed(sortAscending(ids));
-    for (const [code, r] of rejected) this.events.rejected(sortAscending(r), code);
+    if (rejected) for (const [code, r] of rejected) this.events.rejected(sortAscending(r), code);
   };
 }
 

@@ -99,8 +99,15 @@ export function deliverToExchange(
     q.enqueue(msg, confirms, confirmId);
     return 1;
   }
+  const targets = route(vh, x, routeKeys ?? msg.routingKey, headers);
+  if (typeof targets === 'string') {
+    const q = vh.queues.get(targets);
+    if (!q || (accept && !accept(q))) return 0;
+    q.enqueue(msg, confirms, confirmId);
+    return 1;
+  }
   let routed = 0;
-  for (const name of route(vh, x, routeKeys ?? [msg.routingKey], headers)) {
+  for (const name of targets) {
     const q = vh.queues.get(name);
     if (!q || (accept && !accept(q))) continue;
     // a queue that settles later (future: persistent → fsync) takes its own hold on the id

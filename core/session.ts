@@ -35,6 +35,7 @@ import { BrokerError } from './errors.js';
 import { fieldNumber, isIntegerField } from './field-table.js';
 import type { Message } from './message.js';
 import { generateConsumerTag } from './names.js';
+import type { PublishContext } from './publish.js';
 import { publish } from './publish.js';
 import type { Consumer, ConsumerSession } from './queue/consumer.js';
 import type { QueueEntry } from './queue/entry.js';
@@ -53,6 +54,7 @@ export class Session implements CoreSession, ConsumerSession, ReplySession {
   /** unacked deliveries made to consumers (what basic.qos global limits) */
   private consumerUnacked = 0;
   private sessionCredit = 0;
+  private publishCtx: PublishContext | undefined;
   private closed = false;
   private readonly unsubscribeFlow: () => void;
 
@@ -124,18 +126,19 @@ export class Session implements CoreSession, ConsumerSession, ReplySession {
 
   publish(msg: Message, o?: PublishOptions): PublishResult {
     this.ensureOpen();
-    return publish(
-      {
-        vh: this.vh,
-        user: this.connection.user,
-        clientId: this.connection.clientId,
-        replies: this.connection.broker.replies,
-        replyConsumer: this.replyConsumer,
-        confirms: this.confirms,
-      },
-      msg,
-      o,
-    );
+    return publish((this.publishCtx ??= this.newPublishContext()), msg, o);
+  }
+
+  /** built once, and again when the reply consumer changes (one object less per publish) */
+  private newPublishContext(): PublishContext {
+    return {
+      vh: this.vh,
+      user: this.connection.user,
+      clientId: this.connection.clientId,
+      replies: this.connection.broker.replies,
+      replyConsumer: this.replyConsumer,
+      confirms: this.confirms,
+    };
   }
 
   // ------------------------------------------------------------ consume
@@ -176,6 +179,7 @@ export class Session implements CoreSession, ConsumerSession, ReplySession {
     const rc = new ReplyConsumer(registry, this, sink, tag);
     registry.register(rc);
     this.replyConsumer = rc;
+    this.publishCtx = undefined;
     this.consumers.set(tag, rc);
     return rc;
   }
@@ -213,7 +217,10 @@ export class Session implements CoreSession, ConsumerSession, ReplySession {
   }
 
   forgetReplyConsumer(c: ReplyConsumer): void {
-    if (this.replyConsumer === c) this.replyConsumer = null;
+    if (this.replyConsumer === c) {
+      this.replyConsumer = null;
+      this.publishCtx = undefined;
+    }
     if (this.consumers.get(c.tag) === c) this.consumers.delete(c.tag);
   }
 
@@ -241,14 +248,14 @@ export class Session implements CoreSession, ConsumerSession, ReplySession {
   }
 
   private settle(tag: number, multiple: boolean, how: 'ack' | 'requeue' | 'reject'): void {
-    if (!(multiple && tag === 0) && !this.unacked.has(tag)) {
+    const one = multiple ? undefined : this.unacked.get(tag);
+    if (multiple ? tag !== 0 && !this.unacked.has(tag) : one === undefined) {
       throw new BrokerError('PRECONDITION_FAILED', `unknown delivery tag ${tag}`);
     }
     const wasFull = !this.hasCredit();
-    if (!multiple) {
-      const e = this.unacked.get(tag)!;
+    if (one !== undefined) {
       this.unacked.delete(tag);
-      this.settleOne(e, how);
+      this.settleOne(one, how);
     } else {
       const all = tag === 0;
       for (const [t, e] of this.unacked) {
@@ -267,9 +274,9 @@ export class Session implements CoreSession, ConsumerSession, ReplySession {
     else e.queue.reject(e);
   }
 
-  /** Session credit freed or changed: every queue this session consumes from may deliver again. */
+  /** Session credit freed or changed: every queue this session consumes from may deliver again (soon: see Queue.dispatchSoon). */
   private kickConsumers(): void {
-    for (const c of this.consumers.values()) if (!(c instanceof ReplyConsumer)) c.owner.scheduleDispatch();
+    for (const c of this.consumers.values()) if (!(c instanceof ReplyConsumer)) c.owner.dispatchSoon();
   }
 
   // ------------------------------------------------------------ close

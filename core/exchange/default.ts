@@ -4,7 +4,7 @@
  * named by the routing key, if it exists. Explicit bindings are refused
  * earlier ("operation not permitted on the default exchange").
  */
-import type { ExchangeRouter, RouteTarget } from './exchange.js';
+import type { ExchangeRouter, RouteSink } from './exchange.js';
 
 export class DefaultRouter implements ExchangeRouter {
   private readonly hasQueue: (name: string) => boolean;
@@ -17,7 +17,7 @@ export class DefaultRouter implements ExchangeRouter {
   bind(): void {}
   unbind(): void {}
 
-  route(routingKey: string, _headers: unknown, out: RouteTarget): void {
+  route(routingKey: string, _headers: unknown, out: RouteSink): void {
     if (this.hasQueue(routingKey)) out.queues.add(routingKey);
   }
 }

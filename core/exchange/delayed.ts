@@ -29,7 +29,7 @@ import type { Message } from '../message.js';
 import type { ConfirmSink } from '../queue/types.js';
 import { withProperties } from '../message.js';
 import { MAX_TIMER_DELAY } from '../queue/expiry.js';
-import type { Binding, ExchangeRouter, RouteTarget } from './exchange.js';
+import type { Binding, ExchangeRouter, RouteSink } from './exchange.js';
 
 export const DELAYED_TYPE = 'x-delayed-message';
 
@@ -109,7 +109,7 @@ export class DelayedRouter implements ExchangeRouter {
     this.inner.unbind(b);
   }
 
-  route(routingKey: string, headers: FieldTable | undefined, out: RouteTarget): void {
+  route(routingKey: string, headers: FieldTable | undefined, out: RouteSink): void {
     this.inner.route(routingKey, headers, out);
   }
 

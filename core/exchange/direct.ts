@@ -2,7 +2,7 @@
  * Direct exchange: a message goes to every binding whose key equals the
  * routing key exactly (RabbitMQ `rabbit_exchange_type_direct`).
  */
-import type { Binding, ExchangeRouter, RouteTarget } from './exchange.js';
+import type { Binding, ExchangeRouter, RouteSink } from './exchange.js';
 import { addDestination } from './exchange.js';
 
 export class DirectRouter implements ExchangeRouter {
@@ -23,7 +23,7 @@ export class DirectRouter implements ExchangeRouter {
     if (set.size === 0) this.byKey.delete(b.routingKey);
   }
 
-  route(routingKey: string, _headers: unknown, out: RouteTarget): void {
+  route(routingKey: string, _headers: unknown, out: RouteSink): void {
     const set = this.byKey.get(routingKey);
     if (set) for (const b of set) addDestination(b, out);
   }

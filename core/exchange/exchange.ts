@@ -7,7 +7,7 @@
  *   Two bindings are the same when destination, key and args are equal
  *   (RabbitMQ's #binding{} identity), so binding twice is a no-op.
  * - `ExchangeRouter`: per-type index of the exchange's bindings; `route()`
- *   adds matching destinations to a `RouteTarget` (sets, so duplicates fold).
+ *   adds matching destinations to a `RouteTarget` (duplicates fold).
  * - `Exchange`: declared properties plus the source-side binding map.
  */
 import type { ExchangeSummary } from '../api.js';
@@ -24,13 +24,21 @@ export interface Binding {
   readonly id: string;
 }
 
-/** Accumulates one publish's destinations across exchanges. */
-export interface RouteTarget {
-  readonly queues: Set<string>;
-  readonly exchanges: Set<string>;
+/** Collects names without duplicates (a Set, or the router's allocation-free list). */
+export interface NameSink {
+  add(name: string): unknown;
 }
 
-export function addDestination(b: Binding, out: RouteTarget): void {
+/** Accumulates one publish's destinations across exchanges (routers only add to it). */
+export interface RouteTarget<S extends NameSink = Set<string>> {
+  readonly queues: S;
+  readonly exchanges: S;
+}
+
+/** What routers are given: any RouteTarget. */
+export type RouteSink = RouteTarget<NameSink>;
+
+export function addDestination(b: Binding, out: RouteSink): void {
   if (b.destinationType === 'queue') out.queues.add(b.destination);
   else out.exchanges.add(b.destination);
 }
@@ -40,7 +48,7 @@ export interface ExchangeRouter {
   validate(b: Binding): void;
   bind(b: Binding): void;
   unbind(b: Binding): void;
-  route(routingKey: string, headers: FieldTable | undefined, out: RouteTarget): void;
+  route(routingKey: string, headers: FieldTable | undefined, out: RouteSink): void;
 }
 
 export interface ExchangeProps {

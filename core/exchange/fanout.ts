@@ -2,7 +2,7 @@
  * Fanout exchange: every binding receives every message; keys and headers are
  * ignored (RabbitMQ `rabbit_exchange_type_fanout`).
  */
-import type { Binding, ExchangeRouter, RouteTarget } from './exchange.js';
+import type { Binding, ExchangeRouter, RouteSink } from './exchange.js';
 import { addDestination } from './exchange.js';
 
 export class FanoutRouter implements ExchangeRouter {
@@ -18,7 +18,7 @@ export class FanoutRouter implements ExchangeRouter {
     this.all.delete(b);
   }
 
-  route(_routingKey: string, _headers: unknown, out: RouteTarget): void {
+  route(_routingKey: string, _headers: unknown, out: RouteSink): void {
     for (const b of this.all) addDestination(b, out);
   }
 }

@@ -12,7 +12,7 @@
 import { BrokerError } from '../errors.js';
 import type { FieldTable, FieldValue } from '../field-table.js';
 import { fieldEquals, fieldNumber, fieldString } from '../field-table.js';
-import type { Binding, ExchangeRouter, RouteTarget } from './exchange.js';
+import type { Binding, ExchangeRouter, RouteSink } from './exchange.js';
 import { addDestination } from './exchange.js';
 
 type MatchMode = 'all' | 'any' | 'all-with-x' | 'any-with-x';
@@ -93,7 +93,7 @@ export class HeadersRouter implements ExchangeRouter {
     this.compiled.delete(b);
   }
 
-  route(_routingKey: string, headers: FieldTable | undefined, out: RouteTarget): void {
+  route(_routingKey: string, headers: FieldTable | undefined, out: RouteSink): void {
     for (const c of this.compiled.values()) {
       if (headersMatch(c, headers)) addDestination(c.binding, out);
     }

@@ -8,7 +8,7 @@
  * bounded map (NATS Sublist style) that is dropped whenever the generation
  * counter moves, i.e. on every bind/unbind.
  */
-import type { Binding, ExchangeRouter, RouteTarget } from './exchange.js';
+import type { Binding, ExchangeRouter, RouteSink } from './exchange.js';
 import { addDestination } from './exchange.js';
 
 export const TOPIC_CACHE_MAX = 4096;
@@ -70,7 +70,7 @@ export class TopicRouter implements ExchangeRouter {
     }
   }
 
-  route(routingKey: string, _headers: unknown, out: RouteTarget): void {
+  route(routingKey: string, _headers: unknown, out: RouteSink): void {
     for (const b of this.match(routingKey)) addDestination(b, out);
   }
 

@@ -4,9 +4,9 @@
  * - ready messages (ReadyList: requeued-first then FIFO; PriorityReadyList
  *   for x-max-priority) and consumers (ConsumerSet: priority + round-robin;
  *   SingleActiveConsumers for x-single-active-consumer);
- * - dispatch: `scheduleDispatch()` queues at most one `setImmediate`; a run
- *   delivers while a consumer has capacity, within a byte budget. No Promise
- *   and no per-message timer on this path;
+ * - dispatch: `scheduleDispatch()` queues at most one `setImmediate` (credit freed by
+ *   an ack, or the only ready message: a microtask, `dispatchSoon()`); a run delivers
+ *   while a consumer has capacity, within a byte budget. No Promise and no per-message timer;
  * - settlement: ack, requeue (original position, redelivered), reject
  *   (dead-lettered); basic.get; purge; destroy (consumers hear QUEUE_DELETED);
  *   auto-delete after the last consumer (RabbitMQ auto_delete);
@@ -72,6 +72,7 @@ export class Queue {
   private hadConsumer = false;
   private nextSeq = 1;
   private scheduled = false;
+  private soon = false; // dispatchSoon's microtask is queued
   /** the durable store (durable, non-exclusive queues with persistence wired); null otherwise */
   store: QueueStore | null = null;
 
@@ -186,7 +187,8 @@ export class Queue {
     this.ready.push(entry);
     if (limited) this.dropHeadOverflow();
     if (entry.expiresAt !== Infinity && !this.deleted) this.ttlTimer.arm(entry.expiresAt, now); // early is harmless: it re-arms
-    this.scheduleDispatch();
+    if (this.ready.length === 1) this.dispatchSoon(); // a consumer may be waiting; else batch per loop turn
+    else this.scheduleDispatch();
   }
 
   /** Dispatches synchronously, then hands `entry` to a consumer if none is left waiting. */
@@ -247,6 +249,22 @@ export class Queue {
   private readonly runDispatch = (): void => {
     this.scheduled = false;
     if (this.dispatchLoop(DISPATCH_BYTE_BUDGET)) this.scheduleDispatch();
+  };
+
+  /**
+   * Credit freed (ack, session credit), or a consumer may wait for the only ready message:
+   * dispatch once the adapter handled its chunk (microtask), not after every other read of
+   * this poll phase or in the next turn (setImmediate). A small prefetch waits here each round trip.
+   */
+  dispatchSoon(): void {
+    if (this.soon || this.deleted || this.ready.length === 0 || this.consumers.size === 0) return;
+    this.soon = true;
+    queueMicrotask(this.runSoon);
+  }
+
+  private readonly runSoon = (): void => {
+    this.soon = false;
+    if (!this.deleted && this.dispatchLoop(DISPATCH_BYTE_BUDGET)) this.scheduleDispatch();
   };
 
   /** Synchronous dispatch of what is ready (used before limits and TTL 0 decisions). */
@@ -360,7 +378,7 @@ export class Queue {
     this.unackedCount--;
     if (c) {
       c.unacked--;
-      if (c.active) this.scheduleDispatch();
+      if (c.active) this.dispatchSoon();
     }
   }
 

@@ -4,7 +4,9 @@
  * - phases: awaiting CONNECT → connected → closed. The first packet must be
  *   CONNECT [MQTT-3.1.0-1]; a second CONNECT is a protocol violation
  *   [MQTT-3.1.0-2]; either closes the connection;
- * - dispatches each packet to its handler (handlers/*.ts);
+ * - dispatches each packet to its handler (handlers/*.ts); from a PUBLISH
+ *   on, a connection's packets of one event-loop turn are handled in its
+ *   check phase, in order (acks of other connections first: `deferred`);
  * - owns the core connection/session of this client, the outbound in-flight
  *   window (session.ts), inbound publishes awaiting a core confirm, topic
  *   aliases both ways, and the will;
@@ -32,13 +34,17 @@ import { handlePublish } from './handlers/publish.js';
 import { handleSubscribe } from './handlers/subscribe.js';
 import { handleUnsubscribe } from './handlers/unsubscribe.js';
 import { RC, reasonForError } from './reason-codes.js';
+import { topicToRoutingKey } from './topics.js';
 import type { SessionState } from './session.js';
 import { Outbound } from './session.js';
-import { InboundConfirms, writeAckV4 } from './inbound.js';
-import type { PendingPublish } from './inbound.js';
+import { InboundConfirms } from './inbound.js';
+import { confirmInbound, holdLastPublish, rejectInbound } from './inbound-acks.js';
 import type { WillSpec } from './will.js';
 
 type Phase = 'new' | 'authenticating' | 'connected' | 'closed';
+
+/** packets held for the check phase (Processor.deferred) before they are handled at once */
+const MAX_DEFERRED = 1024;
 
 export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
   readonly conn: MqttConnection;
@@ -70,7 +76,22 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
   private _consumers: Map<string, ConsumerHandle> | undefined;
   private _sinks: Map<string, DeliverySink> | undefined;
   private _ownPublished: WeakSet<Message> | undefined;
-  private readonly inbound = new InboundConfirms();
+  /** inbound QoS 1/2 publishes awaiting their confirm (inbound.ts; acknowledged by inbound-acks.ts) */
+  readonly inbound = new InboundConfirms();
+  /**
+   * Packets read in this event-loop turn from a PUBLISH on, handled in its
+   * check phase (setImmediate) instead of during the socket read. Every
+   * connection's acknowledgements read in the same poll phase are handled
+   * first, and the deliveries the freed credit allows are written at once
+   * (queue dispatch after an ack is a microtask); routing a publisher's batch
+   * first would hold them back. With a small window (mqtt.prefetch 10) the
+   * subscriber's round trip is the limit, and this lets the subscriber work
+   * on the next deliveries while the broker routes the publishes.
+   */
+  private deferred: Packet[] | undefined;
+  /** routingKeyOf's cache ('' maps to '') */
+  private lastTopic = '';
+  private lastRoutingKey = '';
   private readonly onClosed: (p: Processor) => void;
   /** a core resource alarm is on */
   private alarm = false;
@@ -121,6 +142,15 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
   get ownPublished(): WeakSet<Message> {
     return (this._ownPublished ??= new WeakSet());
   }
+  /** The routing key of a PUBLISH topic; the last one is cached (a publisher usually repeats its topic). */
+  routingKeyOf(topic: string): string {
+    if (topic !== this.lastTopic) {
+      this.lastRoutingKey = topicToRoutingKey(topic, this.ctx.opts.topicEscaping);
+      this.lastTopic = topic;
+    }
+    return this.lastRoutingKey;
+  }
+
   /** true when `m` was published by this connection (no-local) */
   publishedHere(m: Message): boolean {
     return this._ownPublished?.has(m) ?? false;
@@ -137,6 +167,35 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
   // ------------------------------------------------------------ ConnectionHandler
 
   packet(p: Packet): void {
+    if (this.phase === 'closed') return;
+    if (this.deferred) {
+      this.deferred.push(p); // behind a deferred PUBLISH: the connection's packets keep their order
+      // a flood (one poll phase can read up to 2 MiB from a socket): handle it now, as before,
+      // so a throttle (unconfirmed publishes, alarm) stops the reads and packets do not pile up
+      if (this.deferred.length >= MAX_DEFERRED) this.flushDeferred();
+      return;
+    }
+    if (p.cmd === 'publish' && this.phase === 'connected') {
+      this.deferred = [p];
+      setImmediate(runDeferred, this);
+      return;
+    }
+    this.handle(p);
+  }
+
+  /**
+   * Handles the packets deferred behind a PUBLISH now. Also called before
+   * anything that ends the connection, so what the client sent before is
+   * never lost (a PUBLISH, or the DISCONNECT that suppresses the will).
+   */
+  flushDeferred(): void {
+    const list = this.deferred;
+    if (!list) return;
+    this.deferred = undefined;
+    for (const p of list) this.handle(p);
+  }
+
+  private handle(p: Packet): void {
     if (this.phase === 'closed') return;
     if (this.phase === 'new') {
       if (p.cmd !== 'connect') {
@@ -178,6 +237,7 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
   }
 
   readError(kind: ReadErrorKind, message: string, cmd: string | undefined): void {
+    this.flushDeferred();
     if (this.phase === 'new' || this.phase === 'authenticating') {
       if (cmd === 'connect' && message === 'Invalid protocol version') {
         // [MQTT-3.1.2-2] unacceptable protocol level: CONNACK 0x01, then close
@@ -209,6 +269,7 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
   }
 
   closed(err?: Error): void {
+    this.flushDeferred();
     if (err) this.log.debug({ clientId: this.clientId, err: err.message }, 'mqtt: transport error');
     this.onClosed(this);
     this.cleanup(true);
@@ -241,6 +302,7 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
 
   /** Protocol error: v5 DISCONNECT with `reason` (only once connected [MQTT-4.13.2-1 (v5)]), then close. */
   fail(reason: number, message: string): void {
+    this.flushDeferred();
     if (this.phase === 'closed') return;
     this.log.info({ clientId: this.clientId, reason, message }, 'mqtt: closing connection');
     if (this.version === 5 && this.phase === 'connected') {
@@ -252,6 +314,7 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
 
   /** Close without any packet (before CONNECT, v3/v4 violations). */
   closeNow(message: string): void {
+    this.flushDeferred();
     if (this.phase === 'closed') return;
     this.log.info({ clientId: this.clientId, message }, 'mqtt: closing connection');
     this.cleanup(true);
@@ -321,59 +384,16 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
   }
 
   onConfirmed(ids: readonly number[]): void {
-    if (this.inbound.held > 0 || this.inbound.marked > 0) {
-      for (const id of ids) this.inbound.mark(id, 'ok');
-      this.flushHeld();
-      return;
-    }
-    const v5 = this.version === 5;
-    let acks: Buffer | undefined; // v3/v4: one buffer for the batch
-    let n = 0;
-    for (const id of ids) {
-      const e = this.inbound.take(id);
-      if (!e || this.phase !== 'connected') continue;
-      if (!v5) {
-        writeAckV4((acks ??= Buffer.allocUnsafe(ids.length * 4)), n, e.qos, e.packetId);
-        n += 4;
-        continue;
-      }
-      this.ackInbound(e, 'ok');
-    }
-    if (acks && !this.conn.isClosing) this.conn.write(n === acks.length ? acks : acks.subarray(0, n));
-    this.unthrottleConfirms();
+    confirmInbound(this, ids);
   }
 
   onRejected(ids: readonly number[], code: ErrorCode): void {
-    if (this.inbound.held > 0 || this.inbound.marked > 0) {
-      for (const id of ids) this.inbound.mark(id, code);
-      this.flushHeld();
-      return;
-    }
-    for (const id of ids) {
-      const e = this.inbound.take(id);
-      if (e && this.phase === 'connected') this.ackInbound(e, code);
-    }
-    this.unthrottleConfirms();
+    rejectInbound(this, ids, code);
   }
 
-  /**
-   * The latest inbound publish also waits for `stored` (its retained copy or
-   * QoS 2 packet id reaching the disk) before it is acknowledged. A failed
-   * write is logged; the publish is still acknowledged (it was routed).
-   */
+  /** The latest inbound publish also waits for `stored` before it is acknowledged (inbound-acks.ts). */
   holdLastPublish(stored: Promise<void>): void {
-    const e = this.inbound.get(this.inbound.lastId);
-    if (!e) return;
-    e.holds++;
-    this.inbound.held++;
-    stored
-      .catch((err: unknown) => this.log.warn({ clientId: this.clientId, err: String(err) }, 'mqtt: session state write failed'))
-      .finally(() => {
-        if (e.holds === 0) return; // taken meanwhile (connection gone)
-        e.holds--;
-        this.inbound.held--;
-        this.flushHeld();
-      });
+    holdLastPublish(this, stored);
   }
 
   /** Forgets an inbound QoS 2 packet id (PUBREL, or its publish failed). true when it was known. */
@@ -384,37 +404,6 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
     return true;
   }
 
-  /** Acknowledges, in publish order, every head entry that has its outcome and no hold. */
-  private flushHeld(): void {
-    for (let e = this.inbound.takeReadyHead(); e; e = this.inbound.takeReadyHead()) {
-      if (this.phase === 'connected') this.ackInbound(e, e.outcome!);
-    }
-    this.unthrottleConfirms();
-  }
-
-  /** PUBACK/PUBREC for one publish: confirmed ('ok') or rejected with the core's code. */
-  private ackInbound(e: PendingPublish, outcome: 'ok' | ErrorCode): void {
-    const v5 = this.version === 5;
-    if (outcome === 'ok') {
-      if (!v5) {
-        this.send({ cmd: e.qos === 1 ? 'puback' : 'pubrec', messageId: e.packetId } as Packet);
-        return;
-      }
-      const reasonCode = e.routed === 0 ? RC.NO_MATCHING_SUBSCRIBERS : RC.SUCCESS;
-      this.send({ cmd: e.qos === 1 ? 'puback' : 'pubrec', messageId: e.packetId, reasonCode } as Packet);
-      return;
-    }
-    if (e.qos === 2) this.releaseInboundQos2(e.packetId);
-    if (v5) this.send({ cmd: e.qos === 1 ? 'puback' : 'pubrec', messageId: e.packetId, reasonCode: reasonForError(outcome) } as Packet);
-    // v3/v4 have no negative acknowledgement: no PUBACK, the client re-sends (RabbitMQ)
-  }
-
-  private unthrottleConfirms(): void {
-    if (this.inbound.size < this.ctx.opts.maxUnconfirmed / 2 && this.conn.isThrottled('confirms')) {
-      this.conn.throttle('confirms', false);
-    }
-  }
-
   // ------------------------------------------------------------ cleanup
 
   /**
@@ -422,6 +411,8 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
    * received, so the will is published (or scheduled) [MQTT-3.1.2-8].
    */
   cleanup(abnormal: boolean): void {
+    if (this.cleaned) return;
+    this.flushDeferred(); // may end the connection itself (a deferred DISCONNECT)
     if (this.cleaned) return;
     this.cleaned = true;
     const wasConnected = this.phase === 'connected';
@@ -458,4 +449,9 @@ export class Processor implements ConnectionHandler, LiveClient, SessionEvents {
     this.coreConn = undefined;
     this.onGone(this);
   }
+}
+
+/** setImmediate callback of Processor.packet (a module function: no closure per connection) */
+function runDeferred(p: Processor): void {
+  p.flushDeferred();
 }

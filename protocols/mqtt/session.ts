@@ -125,12 +125,12 @@ export class Outbound {
   readonly inflight = new Map<number, InFlight>();
   private next = 1;
 
-  /** A free packet id; the caller guarantees the window is below 65535 (credit). */
-  allocate(isFree: (id: number) => boolean = () => true): number {
+  /** A free packet id, not in flight nor in `pubrel` (awaiting PUBCOMP); the caller guarantees the window is below 65535 (credit). */
+  allocate(pubrel?: ReadonlySet<number>): number {
     for (let i = 0; i < 65535; i++) {
       const id = this.next;
       this.next = id === 65535 ? 1 : id + 1;
-      if (!this.inflight.has(id) && isFree(id)) return id;
+      if (!this.inflight.has(id) && !(pubrel !== undefined && pubrel.size > 0 && pubrel.has(id))) return id;
     }
     throw new Error('no free packet identifier');
   }

@@ -84,12 +84,21 @@ function parseOne(version: number, raw: Buffer): { packet: Packet | undefined; e
 export class MqttReader {
   private readonly h: ReaderHandlers;
   private chunks: Buffer[] | undefined;
+  /** bytes of chunks[0] already consumed (packets are decoded in place, not sliced off) */
+  private off = 0;
   private avail = 0;
   /** total length of the packet being read, or -1 while the fixed header is incomplete */
   private need = -1;
   private stopped = false;
   /** protocol version of the connection's CONNECT (0 before it) */
   private version = 0;
+  /**
+   * The last PUBLISH topic (fast path) and its bytes: a publisher usually
+   * repeats its topic, and comparing a few bytes is cheaper than decoding a
+   * new string; the same string also lets later per-topic caches (routing
+   * key, delivery topic) hit by identity. Unset until the first PUBLISH.
+   */
+  private topic: TopicCache | undefined;
   /** largest accepted packet (whole packet, fixed header included) */
   maxPacketSize: number;
 
@@ -106,6 +115,7 @@ export class MqttReader {
   stop(): void {
     this.stopped = true;
     this.chunks = undefined;
+    this.off = 0;
     this.avail = 0;
   }
 
@@ -123,10 +133,26 @@ export class MqttReader {
         }
         this.need = total;
       }
-      if (this.avail < this.need) return;
-      const pkt = this.take(this.need);
+      const n = this.need;
+      if (this.avail < n) return;
       this.need = -1;
-      this.decode(pkt);
+      const chunks = this.chunks!;
+      const first = chunks[0]!;
+      const at = this.off;
+      if (first.length - at >= n) {
+        // the whole packet is in the first chunk: decode it where it is
+        this.off = at + n;
+        this.avail -= n;
+        if (this.off === first.length) {
+          chunks.shift();
+          this.off = 0;
+        }
+        // an idle connection holds no array (and no reference to the last read buffer)
+        if (this.avail === 0) this.chunks = undefined;
+        this.decode(first, at, at + n);
+      } else {
+        this.decode(this.take(n), 0, n);
+      }
     }
   }
 
@@ -140,13 +166,13 @@ export class MqttReader {
     // iterate bytes across chunks without copying
     for (let ci = 0; ci < chunks.length; ci++) {
       const c = chunks[ci]!;
-      for (let i = 0; i < c.length; i++, idx++) {
+      for (let i = ci === 0 ? this.off : 0; i < c.length; i++, idx++) {
         if (idx === 0) continue; // the type byte
         const b = c[i]!;
         value += (b & 0x7f) * mul;
         if ((b & 0x80) === 0) return 1 + idx + value;
         if (idx === 4) {
-          this.fail('malformed', 'malformed Remaining Length', CMD_NAMES[chunks[0]![0]! >> 4]); // [MQTT-1.5.5-1]
+          this.fail('malformed', 'malformed Remaining Length', CMD_NAMES[chunks[0]![this.off]! >> 4]); // [MQTT-1.5.5-1]
           return -1;
         }
         mul *= 128;
@@ -155,34 +181,29 @@ export class MqttReader {
     return -1;
   }
 
+  /** Copies a packet split over chunks into one buffer. */
   private take(n: number): Buffer {
     const chunks = this.chunks!;
-    const first = chunks[0]!;
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) chunks.shift();
-      else chunks[0] = first.subarray(n);
-    } else {
-      out = Buffer.allocUnsafe(n);
-      let off = 0;
-      while (off < n) {
-        const c = chunks[0]!;
-        const k = Math.min(c.length, n - off);
-        c.copy(out, off, 0, k);
-        off += k;
-        if (k === c.length) chunks.shift();
-        else chunks[0] = c.subarray(k);
-      }
+    const out = Buffer.allocUnsafe(n);
+    let done = 0;
+    while (done < n) {
+      const c = chunks[0]!;
+      const k = Math.min(c.length - this.off, n - done);
+      c.copy(out, done, this.off, this.off + k);
+      done += k;
+      if (this.off + k === c.length) {
+        chunks.shift();
+        this.off = 0;
+      } else this.off += k;
     }
     this.avail -= n;
-    // an idle connection holds no array (and no reference to the last read buffer)
     if (this.avail === 0) this.chunks = undefined;
     return out;
   }
 
-  private decode(raw: Buffer): void {
-    const type = raw[0]! >> 4;
+  /** Decodes the packet buf[start, end). */
+  private decode(buf: Buffer, start: number, end: number): void {
+    const type = buf[start]! >> 4;
     const cmd = CMD_NAMES[type];
     if (type === 0) {
       this.fail('malformed', 'reserved packet type 0', cmd);
@@ -190,20 +211,23 @@ export class MqttReader {
     }
     // hot path (v3.1/v3.1.1): PUBLISH and PUBACK decoded here; anything unusual falls back to mqtt-packet
     if (this.version === 4 || this.version === 3) {
-      const fast = type === 3 ? fastPublish(raw) : type === 4 && raw.length === 4 && raw[0] === 0x40 ? ackPacket(raw) : undefined;
-      if (typeof fast === 'string') {
-        this.fail('malformed', fast, cmd);
+      if (type === 4 && end - start === 4 && buf[start] === 0x40) {
+        this.h.packet(ackPacket(buf.readUInt16BE(start + 2)));
         return;
       }
-      if (fast) {
-        if (type === 3 && badString(fast.cmd === 'publish' ? fast.topic : '', raw)) {
-          this.fail('malformed', 'ill-formed UTF-8 string', cmd);
+      if (type === 3) {
+        const fast = this.fastPublish(buf, start, end);
+        if (typeof fast === 'string') {
+          this.fail('malformed', fast, cmd);
           return;
         }
-        this.h.packet(fast);
-        return;
+        if (fast) {
+          this.h.packet(fast);
+          return;
+        }
       }
     }
+    const raw = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
     const r = parseOne(this.version, raw);
     const p = r.packet;
     if (r.error !== undefined || p === undefined) {
@@ -224,6 +248,60 @@ export class MqttReader {
     this.h.packet(p);
   }
 
+  /**
+   * v3/v4 PUBLISH without mqtt-packet (same packet shape). QoS 3 returns
+   * undefined (mqtt-packet reports it); a truncated topic or packet id, or an
+   * ill-formed UTF-8 topic, returns the error (mqtt-packet would hand out
+   * packet id -1).
+   */
+  private fastPublish(buf: Buffer, start: number, end: number): Packet | string | undefined {
+    const b0 = buf[start]!;
+    const qos = (b0 >> 1) & 3;
+    if (qos === 3) return undefined;
+    const at = bodyStart(buf, start);
+    if (at + 2 > end) return 'Cannot parse topic';
+    const tlen = buf.readUInt16BE(at);
+    let pos = at + 2 + tlen;
+    if (pos > end) return 'Cannot parse topic';
+    const topic = this.topicAt(buf, at + 2, pos);
+    if (topic === undefined) return 'ill-formed UTF-8 string';
+    let messageId: number | undefined;
+    if (qos > 0) {
+      if (pos + 2 > end) return 'Cannot parse messageId';
+      messageId = buf.readUInt16BE(pos);
+      pos += 2;
+    }
+    const p = { cmd: 'publish', retain: (b0 & 1) !== 0, qos, dup: (b0 & 8) !== 0, length: end - at, topic, payload: buf.subarray(pos, end) } as Packet & { messageId?: number };
+    if (messageId !== undefined) p.messageId = messageId;
+    return p;
+  }
+
+  /** The topic in buf[from, to): the cached string when the bytes repeat; undefined for ill-formed UTF-8. */
+  private topicAt(buf: Buffer, from: number, to: number): string | undefined {
+    const c = this.topic;
+    const len = to - from;
+    if (c !== undefined && c.bytes.length === len) {
+      const b = c.bytes;
+      let i = 0;
+      while (i < len && b[i] === buf[from + i]) i++;
+      if (i === len) return c.topic;
+    }
+    const topic = buf.toString('utf8', from, to);
+    if (badString(topic, buf.subarray(from, to))) return undefined;
+    if (len <= TOPIC_CACHE_BYTES) {
+      if (c !== undefined && c.bytes.length === len) {
+        buf.copy(c.bytes, 0, from, to);
+        c.topic = topic;
+      } else {
+        // not from the shared pool: a cached slice would pin a whole 8 KiB pool block per connection
+        const bytes = Buffer.allocUnsafeSlow(len);
+        buf.copy(bytes, 0, from, to);
+        this.topic = { bytes, topic };
+      }
+    }
+    return topic;
+  }
+
   private fail(kind: ReadErrorKind, message: string, cmd: string | undefined): void {
     if (this.stopped) return;
     this.stop();
@@ -231,42 +309,25 @@ export class MqttReader {
   }
 }
 
-/** `raw` is one whole packet: fixed header, Remaining Length varint, body. Offset of the body. */
-function bodyStart(raw: Buffer): number {
-  let i = 1;
-  while (raw[i]! & 0x80) i++;
+/** topics longer than this are decoded every time (the byte compare would cost as much) */
+const TOPIC_CACHE_BYTES = 256;
+
+interface TopicCache {
+  /** a copy: the read buffer is not kept alive by the cache */
+  readonly bytes: Buffer;
+  topic: string;
+}
+
+/** Offset of the body of the packet starting at `start` (after the Remaining Length varint). */
+function bodyStart(buf: Buffer, start: number): number {
+  let i = start + 1;
+  while (buf[i]! & 0x80) i++;
   return i + 1;
 }
 
-/**
- * v3/v4 PUBLISH without mqtt-packet (same packet shape). QoS 3 returns
- * undefined (mqtt-packet reports it); a truncated topic or packet id returns
- * the error (mqtt-packet would hand out packet id -1).
- */
-function fastPublish(raw: Buffer): Packet | string | undefined {
-  const b0 = raw[0]!;
-  const qos = (b0 >> 1) & 3;
-  if (qos === 3) return undefined;
-  const at = bodyStart(raw);
-  if (at + 2 > raw.length) return 'Cannot parse topic';
-  const tlen = raw.readUInt16BE(at);
-  let pos = at + 2 + tlen;
-  if (pos > raw.length) return 'Cannot parse topic';
-  const topic = raw.toString('utf8', at + 2, pos);
-  let messageId: number | undefined;
-  if (qos > 0) {
-    if (pos + 2 > raw.length) return 'Cannot parse messageId';
-    messageId = raw.readUInt16BE(pos);
-    pos += 2;
-  }
-  const p = { cmd: 'publish', retain: (b0 & 1) !== 0, qos, dup: (b0 & 8) !== 0, length: raw.length - at, topic, payload: raw.subarray(pos) } as Packet & { messageId?: number };
-  if (messageId !== undefined) p.messageId = messageId;
-  return p;
-}
-
 /** v3/v4 PUBACK (4 bytes, reserved flags 0). */
-function ackPacket(raw: Buffer): Packet {
-  return { cmd: 'puback', retain: false, qos: 0, dup: false, length: 2, topic: null, payload: null, messageId: raw.readUInt16BE(2) } as unknown as Packet;
+function ackPacket(messageId: number): Packet {
+  return { cmd: 'puback', retain: false, qos: 0, dup: false, length: 2, topic: null, payload: null, messageId } as unknown as Packet;
 }
 
 /** CONNECT's protocol version as soon as the parser saw one (for error replies before CONNECT completes). */

@@ -14,9 +14,9 @@ function varintLength(n: number): number {
   return n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : 4;
 }
 
-/** v3/v4 PUBLISH without properties. */
-export function encodePublishV4(topic: string, payload: Buffer, qos: number, retain: boolean, dup: boolean, packetId: number): Buffer {
-  const topicLen = Buffer.byteLength(topic);
+/** v3/v4 PUBLISH without properties; `topic` may be given already UTF-8 encoded (a subscriber's repeated topic). */
+export function encodePublishV4(topic: string | Buffer, payload: Buffer, qos: number, retain: boolean, dup: boolean, packetId: number): Buffer {
+  const topicLen = typeof topic === 'string' ? Buffer.byteLength(topic) : topic.length;
   const remaining = 2 + topicLen + (qos > 0 ? 2 : 0) + payload.length;
   const headerLen = 1 + varintLength(remaining);
   const out = Buffer.allocUnsafe(headerLen + remaining);
@@ -31,7 +31,10 @@ export function encodePublishV4(topic: string, payload: Buffer, qos: number, ret
   } while (r > 0);
   out.writeUInt16BE(topicLen, pos);
   pos += 2;
-  pos += out.write(topic, pos, 'utf8');
+  if (typeof topic === 'string') pos += out.write(topic, pos, 'utf8');
+  else if (topicLen <= 64) {
+    for (let i = 0; i < topicLen; i++) out[pos++] = topic[i]!; // a short loop beats a native copy call
+  } else pos += topic.copy(out, pos);
   if (qos > 0) {
     out.writeUInt16BE(packetId, pos);
     pos += 2;

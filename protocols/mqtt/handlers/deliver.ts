@@ -26,6 +26,8 @@ import { routingKeyToTopic, topicMatches, topicNameError } from '../topics.js';
 
 export interface OutgoingPublish {
   topic: string;
+  /** `topic` UTF-8 encoded, when the caller has it (v3/v4 encoder) */
+  topicBytes?: Buffer | undefined;
   message: Message;
   qos: QoS;
   retain: boolean;
@@ -36,8 +38,15 @@ export interface OutgoingPublish {
   queue: string;
 }
 
-/** Encodes and writes one PUBLISH. Returns the transport verdict; `sent` false when dropped. */
-export function sendPublish(p: Processor, o: OutgoingPublish): { ok: boolean; sent: boolean } {
+/** sendPublish outcomes (a number, not an object per delivery) */
+export const WRITTEN = 0;
+/** written, and the transport is over its high-water mark */
+export const WRITTEN_FULL = 1;
+/** not sent: expired, or above the client's Maximum Packet Size */
+export const DROPPED = 2;
+
+/** Encodes and writes one PUBLISH: WRITTEN, WRITTEN_FULL or DROPPED. */
+export function sendPublish(p: Processor, o: OutgoingPublish): number {
   const ctx = p.ctx;
   const msg = o.message;
   let expiryLeft: number | undefined;
@@ -45,13 +54,13 @@ export function sendPublish(p: Processor, o: OutgoingPublish): { ok: boolean; se
     const at = ctx.publishedAt.get(msg);
     if (at !== undefined) {
       expiryLeft = Number(msg.properties.expiration) - (Date.now() - at);
-      if (expiryLeft <= 0) return { ok: true, sent: false }; // expired [MQTT-3.3.2-5]
+      if (expiryLeft <= 0) return DROPPED; // expired [MQTT-3.3.2-5]
     }
   }
-  const packetId = o.qos > 0 ? p.outbound.allocate((id) => !p.state!.outboundPubrel.has(id)) : 0;
+  const packetId = o.qos > 0 ? p.outbound.allocate(p.state!.outboundPubrel) : 0;
   let buf: Buffer;
   if (p.version !== 5) {
-    buf = encodePublishV4(o.topic, msg.body, o.qos, o.retain, o.dup, packetId);
+    buf = encodePublishV4(o.topicBytes ?? o.topic, msg.body, o.qos, o.retain, o.dup, packetId);
   } else {
     const props = toPublishProperties(msg, ctx.opts.topicEscaping, expiryLeft) ?? {};
     if (o.subscriptionIds && o.subscriptionIds.length > 0) {
@@ -74,11 +83,11 @@ export function sendPublish(p: Processor, o: OutgoingPublish): { ok: boolean; se
     buf = encode(pkt, 5);
     if (buf.length > p.clientMaxPacketSize) {
       if (props.topicAlias !== undefined && topic !== '') p.aliasesOut.delete(o.topic);
-      return { ok: true, sent: false }; // [MQTT-3.1.2-25]
+      return DROPPED; // [MQTT-3.1.2-25]
     }
   }
   if (o.qos > 0) p.outbound.inflight.set(packetId, { tag: o.tag, qos: o.qos, queue: o.queue });
-  return { ok: p.conn.write(buf), sent: true };
+  return p.conn.write(buf) ? WRITTEN : WRITTEN_FULL;
 }
 
 export class DeliverySink implements ConsumerSink {
@@ -86,6 +95,12 @@ export class DeliverySink implements ConsumerSink {
   private readonly queue: string;
   private readonly kind: QueueKind;
   readonly noAck: boolean;
+  /** topicOf's cache ('' maps to '', not a valid topic) */
+  private lastKey = '';
+  private lastTopic = '';
+  private lastTopicValid = false;
+  private lastTopicUses = 0;
+  private lastTopicBytes: Buffer | undefined;
 
   constructor(p: Processor, queue: string, kind: QueueKind, noAck = kind === 'qos0') {
     this.p = p;
@@ -98,12 +113,12 @@ export class DeliverySink implements ConsumerSink {
     const p = this.p;
     if (p.phase !== 'connected' || !p.state) return true; // the core requeues on close
     const msg = d.message;
-    const topic = routingKeyToTopic(msg.routingKey, p.ctx.opts.topicEscaping);
+    const topic = this.topicOf(msg.routingKey);
     let maxQos = -1;
     let rap = false;
     let ids: number[] | undefined;
     const own = p.publishedHere(msg);
-    if (topicNameError(topic) === null) {
+    if (this.lastTopicValid) {
       for (const sub of p.state.subscriptions.values()) {
         if (sub.queue !== this.queue) continue;
         if (own && sub.noLocal) continue;
@@ -120,6 +135,7 @@ export class DeliverySink implements ConsumerSink {
     const qos = Math.min(messageQos(msg), maxQos) as QoS;
     const r = sendPublish(p, {
       topic,
+      topicBytes: p.version === 5 ? undefined : this.topicBytes(),
       message: msg,
       qos,
       retain: rap && messageRetainFlag(msg),
@@ -128,8 +144,8 @@ export class DeliverySink implements ConsumerSink {
       tag: this.noAck ? -1 : d.tag,
       queue: this.queue,
     });
-    if (qos === 0 || !r.sent) this.settle(d.tag);
-    return r.ok;
+    if (qos === 0 || r === DROPPED) this.settle(d.tag);
+    return r !== WRITTEN_FULL;
   }
 
   cancelled(): void {
@@ -139,6 +155,31 @@ export class DeliverySink implements ConsumerSink {
       p.sinks.delete(this.queue);
     }
     p.log.info({ clientId: p.clientId, queue: this.queue, kind: this.kind }, 'mqtt: subscription queue deleted');
+  }
+
+  /**
+   * MQTT topic of a routing key, and whether it is a valid topic name (in
+   * lastTopicValid); the last one is cached (messages of one publisher share
+   * the key string).
+   */
+  private topicOf(key: string): string {
+    if (key !== this.lastKey) {
+      this.lastTopic = routingKeyToTopic(key, this.p.ctx.opts.topicEscaping);
+      this.lastTopicValid = topicNameError(this.lastTopic) === null;
+      this.lastKey = key;
+      this.lastTopicUses = 0;
+      this.lastTopicBytes = undefined;
+    }
+    return this.lastTopic;
+  }
+
+  /** The cached topic's UTF-8 bytes, made once the topic repeats (alternating topics never pay for them). */
+  private topicBytes(): Buffer | undefined {
+    if (this.lastTopicBytes === undefined && ++this.lastTopicUses > 1) {
+      this.lastTopicBytes = Buffer.allocUnsafeSlow(Buffer.byteLength(this.lastTopic)); // not a pooled slice: kept per subscription
+      this.lastTopicBytes.write(this.lastTopic, 0, 'utf8');
+    }
+    return this.lastTopicBytes;
   }
 
   private settle(tag: number): void {

@@ -26,7 +26,7 @@ import { isBrokerError } from '../../../core/index.js';
 import type { Processor } from '../processor.js';
 import { toMessage } from '../properties.js';
 import { RC, reasonForError } from '../reason-codes.js';
-import { topicMatches, topicNameError, topicToRoutingKey } from '../topics.js';
+import { topicMatches, topicNameError } from '../topics.js';
 
 export function handlePublish(p: Processor, pkt: IPublishPacket): void {
   p.notePublished(); // resource alarms block publishers only
@@ -65,7 +65,7 @@ export function handlePublish(p: Processor, pkt: IPublishPacket): void {
   const payload = typeof pkt.payload === 'string' ? Buffer.from(pkt.payload) : pkt.payload;
   const msg = toMessage(
     o.exchange,
-    { routingKey: topicToRoutingKey(topic, o.topicEscaping), payload, qos, retain: pkt.retain, properties: v5 ? props : undefined },
+    { routingKey: p.routingKeyOf(topic), payload, qos, retain: pkt.retain, properties: v5 ? props : undefined },
     o.topicEscaping,
   );
   if (msg.properties.expiration !== undefined) p.ctx.publishedAt.set(msg, Date.now());

@@ -169,4 +169,24 @@ describe('delivery tags and acks', () => {
     expect(sink.deliveries).toHaveLength(5);
     expect(f.session.unackedCount).toBe(0);
   });
+
+  it('credit freed by an ack (consumer or session) is used in a microtask, before the check phase', async () => {
+    for (const session of [false, true]) {
+      const f = withQueue(4);
+      const sink = recordingSink();
+      if (session) f.session.setSessionCredit(1);
+      f.session.consume('q', sink, { tag: 'c', noAck: false, credit: session ? 0 : 1 });
+      await flush();
+      expect(sink.deliveries).toHaveLength(1);
+      let checkPhase = false;
+      setImmediate(() => (checkPhase = true));
+      f.session.ack(sink.deliveries[0]!.tag, false);
+      f.session.ack(0, true); // nothing more to ack: still one dispatch
+      expect(sink.deliveries).toHaveLength(1); // not inside ack()
+      await Promise.resolve();
+      expect(sink.deliveries).toHaveLength(2);
+      expect(checkPhase).toBe(false);
+    }
+  });
 });
+

@@ -158,4 +158,22 @@ describe('publish routing', () => {
     expect(d.message.routingKey).toBe('a.b');
     expect(d.message.body.toString()).toBe('hello');
   });
+
+  it('reaches each queue once however many bindings match, with few or many target queues', () => {
+    const { session, depth } = setup();
+    for (const n of [1, 3, 8, 9, 20]) {
+      const names = Array.from({ length: n }, (_, i) => `q${n}-${i}`);
+      for (const q of names) {
+        session.declareQueue({ name: q });
+        // two patterns that both match, plus a duplicate CC key below
+        session.bind({ source: 'amq.topic', destination: q, destinationType: 'queue', routingKey: `n${n}.*` });
+        session.bind({ source: 'amq.topic', destination: q, destinationType: 'queue', routingKey: `n${n}.#` });
+      }
+      expect(session.publish(withHeaders('amq.topic', `n${n}.x`, { CC: F.str(`n${n}.y`) })).routed).toBe(n);
+      for (const q of names) expect(depth(q)).toBe(1);
+    }
+    // routing again after a large result starts from an empty set
+    expect(session.publish(msg('amq.topic', 'n1.z')).routed).toBe(1);
+    expect(session.publish(msg('amq.topic', 'nobody.here')).routed).toBe(0);
+  });
 });

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import mqttPacket from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
 import { MqttReader } from '../../../../protocols/mqtt/codec/parser.js';
+import { encodePublishV4 } from '../../../../protocols/mqtt/codec/writer.js';
 
 function decodeAfterConnect(version: 3 | 4, pkt: Buffer): { packets: Packet[]; errors: string[] } {
   const packets: Packet[] = [];
@@ -58,5 +59,66 @@ describe('v3/v4 fast path', () => {
     expect(decodeAfterConnect(4, short).errors).toHaveLength(1);
     const badUtf8 = Buffer.from([0x30, 0x05, 0x00, 0x02, 0xc3, 0x28, 0x78]);
     expect(decodeAfterConnect(4, badUtf8).errors).toEqual(['ill-formed UTF-8 string']);
+  });
+});
+
+describe('v4 stream through the fast path (packets decoded in place, topic cache)', () => {
+  const pub = (topic: string, qos: 0 | 1, id: number, body: string): Packet =>
+    ({ cmd: 'publish', topic, qos, dup: false, retain: false, ...(qos > 0 ? { messageId: id } : {}), payload: Buffer.from(body) }) as Packet;
+  const stream: Packet[] = [
+    pub('a/b', 1, 1, 'one'),
+    pub('a/c', 1, 2, 'two'), // same length, other topic: the cached string must not be reused
+    pub('a/b', 0, 0, ''),
+    { cmd: 'puback', messageId: 7 } as Packet,
+    pub('x'.repeat(300), 1, 3, 'long topic, not cached'),
+    pub('ä/ö', 1, 4, 'utf8'),
+    { cmd: 'subscribe', messageId: 5, subscriptions: [{ topic: 'a/+', qos: 1 }] } as Packet,
+    pub('ä/ö', 1, 6, 'utf8 again'),
+    { cmd: 'pingreq' } as Packet,
+    { cmd: 'puback', messageId: 8 } as Packet,
+  ];
+  const encoded = stream.map((p) => mqttPacket.generate(p));
+  const bytes = Buffer.concat(encoded);
+  const expected = encoded.map((b) => pick(reference(b, 4)));
+
+  function feed(cuts: number[]): { packets: Packet[]; errors: string[] } {
+    const packets: Packet[] = [];
+    const errors: string[] = [];
+    const r = new MqttReader(1 << 20, { packet: (p) => packets.push(p), error: (_k, m) => errors.push(m) });
+    r.push(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'c', keepalive: 0 } as Packet));
+    let at = 0;
+    for (const c of [...cuts, bytes.length]) {
+      r.push(bytes.subarray(at, c));
+      at = c;
+    }
+    return { packets: packets.slice(1), errors };
+  }
+
+  it('decodes the stream fed at once, split at every offset, and in random pieces', () => {
+    expect(feed([])).toEqual({ packets: expect.any(Array), errors: [] });
+    expect(feed([]).packets.map(pick)).toEqual(expected);
+    for (let i = 1; i < bytes.length; i++) expect(feed([i]).packets.map(pick)).toEqual(expected);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }), (cuts) => {
+        const got = feed(cuts.sort((a, b) => a - b));
+        expect(got.errors).toEqual([]);
+        expect(got.packets.map(pick)).toEqual(expected);
+      }),
+    );
+  });
+
+  it('an ill-formed topic is refused even when a valid one of the same length is cached', () => {
+    const ok = mqttPacket.generate(pub('ab', 0, 0, 'x'));
+    const bad = Buffer.from([0x30, 0x05, 0x00, 0x02, 0xc3, 0x28, 0x78]);
+    const got = decodeAfterConnect(4, Buffer.concat([ok, bad]));
+    expect(got.packets.map((p) => (p as { topic: string }).topic)).toEqual(['ab']);
+    expect(got.errors).toEqual(['ill-formed UTF-8 string']);
+  });
+
+  it('the PUBLISH encoder gives the same bytes for a string or a pre-encoded topic', () => {
+    for (const topic of ['a/b', 'ä/ö', 't'.repeat(100)]) {
+      const payload = Buffer.from('payload');
+      expect(encodePublishV4(Buffer.from(topic), payload, 1, false, false, 9).equals(encodePublishV4(topic, payload, 1, false, false, 9))).toBe(true);
+    }
   });
 });
