@@ -39,6 +39,7 @@ import type { ReadyQueue } from './ready-list.js';
 import { ReadyList } from './ready-list.js';
 import { SingleActiveConsumers } from './single-active.js';
 import type { QueueStore, RecoveredMessage } from '../durable/queue-store.js';
+import type { StorePosition } from '../store/index.js';
 import { confirmToken } from '../durable/queue-store.js';
 import type { AppliedPolicies, ConfirmSink, DeadLetterReason, QueueHooks, QueueProps } from './types.js';
 
@@ -161,17 +162,7 @@ export class Queue {
     }
     const ttl = effectiveTtl(s.messageTtl, message);
     const now = ttl === undefined ? 0 : Date.now();
-    const entry: QueueEntry = {
-      seq: this.nextSeq++,
-      message,
-      size,
-      expiresAt: ttl === undefined ? Infinity : now + ttl,
-      priority: this.maxPriority > 0 ? priorityLevel(message.properties.priority, this.maxPriority) : 0,
-      queue: this,
-      redelivered: false,
-      consumer: null,
-      storePos: null,
-    };
+    const entry = this.newEntry(message, size, ttl === undefined ? Infinity : now + ttl, false, null);
     if (this.store !== null && message.properties.deliveryMode === 2) {
       if (confirms) confirms.hold(confirmId);
       entry.storePos = this.store.persist(message, confirms ? confirmToken(confirms, confirmId) : undefined, entry.expiresAt);
@@ -189,6 +180,12 @@ export class Queue {
     if (entry.expiresAt !== Infinity && !this.deleted) this.ttlTimer.arm(entry.expiresAt, now); // early is harmless: it re-arms
     if (this.ready.length === 1) this.dispatchSoon(); // a consumer may be waiting; else batch per loop turn
     else this.scheduleDispatch();
+  }
+
+  /** A new entry at the tail of this queue's order (enqueue, boot recovery). */
+  private newEntry(message: Message, size: number, expiresAt: number, redelivered: boolean, storePos: StorePosition | null): QueueEntry {
+    const priority = this.maxPriority > 0 ? priorityLevel(message.properties.priority, this.maxPriority) : 0;
+    return { seq: this.nextSeq++, message, size, expiresAt, priority, queue: this, redelivered, consumer: null, storePos };
   }
 
   /** Dispatches synchronously, then hands `entry` to a consumer if none is left waiting. */
@@ -432,18 +429,7 @@ export class Queue {
 
   /** Boot recovery: appends a message read back from the store (before any consumer exists). */
   restore(r: RecoveredMessage): void {
-    const m = r.message;
-    const entry: QueueEntry = {
-      seq: this.nextSeq++,
-      message: m,
-      size: messageSize(m),
-      expiresAt: r.expiresAt ?? Infinity,
-      priority: this.maxPriority > 0 ? priorityLevel(m.properties.priority, this.maxPriority) : 0,
-      queue: this,
-      redelivered: r.redelivered,
-      consumer: null,
-      storePos: r.position,
-    };
+    const entry = this.newEntry(r.message, messageSize(r.message), r.expiresAt ?? Infinity, r.redelivered, r.position);
     this.ready.push(entry);
     if (entry.expiresAt !== Infinity) this.armTtl(0);
   }
