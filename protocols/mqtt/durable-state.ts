@@ -87,11 +87,11 @@ export class MqttDurableState {
 
   /** Reads everything (once, when the adapter starts). Damaged entries are logged and skipped. */
   load(): LoadedMqttState {
-    const sessions = new Map<string, { s: Omit<StoredSession, 'inboundQos2' | 'outboundPubrel'>; q: number[]; p: number[] }>();
-    const orphanIds: [string, number[], number[]][] = [];
+    type Head = Omit<StoredSession, 'inboundQos2' | 'outboundPubrel'>;
+    const sessions = new Map<string, Head>(); // by key([vhost, clientId])
+    const idsOf = new Map<string, { q: number[]; p: number[] }>();
     const retained: { vhost: string; entry: RetainedEntry }[] = [];
     const wills: StoredWill[] = [];
-    const idsOf = new Map<string, { q: number[]; p: number[] }>();
     for (const [k, v] of this.map.load()) {
       try {
         const parts = JSON.parse(k) as unknown[];
@@ -99,7 +99,7 @@ export class MqttDurableState {
         switch (kind) {
           case 's': {
             const j = JSON.parse(v.toString('utf8')) as Omit<StoredSession, 'vhost' | 'clientId'>;
-            sessions.set(key([vhost, name]), { s: { ...j, vhost, clientId: name, offlineAt: j.offlineAt ?? undefined }, q: [], p: [] });
+            sessions.set(key([vhost, name]), { ...j, vhost, clientId: name, offlineAt: j.offlineAt ?? undefined });
             break;
           }
           case 'q':
@@ -123,21 +123,19 @@ export class MqttDurableState {
         this.log.warn({ key: k, err: String(err) }, 'mqtt: stored state entry skipped');
       }
     }
+    // packet ids of a session that no longer exists (it ended while a write was in flight) go
     for (const [k2, ids] of idsOf) {
-      const s = sessions.get(k2);
-      if (s) {
-        s.q = ids.q;
-        s.p = ids.p;
-      } else orphanIds.push([k2, ids.q, ids.p]);
-    }
-    // packet ids of a session that no longer exists (it ended while a write was in flight)
-    for (const [k2, q, p] of orphanIds) {
+      if (sessions.has(k2)) continue;
       const [vhost, clientId] = JSON.parse(k2) as [string, string];
-      for (const id of q) this.drop(attempt(() => this.map.delete(key(['q', vhost, clientId, id]))));
-      for (const id of p) this.drop(attempt(() => this.map.delete(key(['p', vhost, clientId, id]))));
+      for (const id of ids.q) this.drop(attempt(() => this.map.delete(key(['q', vhost, clientId, id]))));
+      for (const id of ids.p) this.drop(attempt(() => this.map.delete(key(['p', vhost, clientId, id]))));
     }
+    const none = { q: [], p: [] };
     return {
-      sessions: [...sessions.values()].map(({ s, q, p }) => ({ ...s, inboundQos2: q, outboundPubrel: p })),
+      sessions: [...sessions].map(([k2, s]) => {
+        const ids = idsOf.get(k2) ?? none;
+        return { ...s, inboundQos2: ids.q, outboundPubrel: ids.p };
+      }),
       retained,
       wills,
     };
